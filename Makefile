@@ -1,5 +1,10 @@
 # vshop-go tasks. Only Go is needed; every tool is pinned in go.mod (tools.go) and run with `go run`.
+# The spec-publishing targets (spec, spec-check, lint, docs, vectors, breaking) also use Node.js and
+# python3; their Node tools are pinned in package-lock.json and installed here with `npm ci`.
 GO ?= go
+NPM ?= npm
+NODE ?= node
+PYTHON ?= python3
 
 .PHONY: all demo test generate check bench
 
@@ -28,3 +33,61 @@ check:
 		echo "generated/ is out of date with openapi/vshop.yaml: run 'make generate' and commit the result" >&2; \
 		exit 1; \
 	fi; echo "generated/ matches openapi/vshop.yaml"
+
+# ---- Publishing the spec to other languages (issue 6) ----------------------------------------------
+
+.PHONY: spec spec-json spec-check lint docs vectors breaking
+
+REDOCLY := node_modules/.bin/redocly
+NPM_STAMP := node_modules/.vshop-npm-ci
+DOCS_DIR := docs/api
+# oasdiff is run with `go run module@version` (not pinned in go.mod: it is not part of the build).
+OASDIFF := github.com/oasdiff/oasdiff@v1.37.0
+# Redocly CLI reports usage to redocly.com unless told not to (also set in redocly.yaml).
+export REDOCLY_TELEMETRY := off
+
+## spec: write openapi/vshop.json (checked in) and the HTML API reference $(DOCS_DIR)/index.html (not checked in)
+spec: spec-json docs
+
+## spec-json: write openapi/vshop.json, the same document as openapi/vshop.yaml (key order kept)
+spec-json:
+	$(GO) run ./internal/tools/specjson -o openapi/vshop.json openapi/vshop.yaml
+
+## spec-check: fail when openapi/vshop.json is not what openapi/vshop.yaml produces (run `make spec` and commit)
+spec-check:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) run ./internal/tools/specjson -o "$$tmp/vshop.json" openapi/vshop.yaml && \
+	if ! diff -u openapi/vshop.json "$$tmp/vshop.json" > "$$tmp/diff"; then \
+		head -40 "$$tmp/diff"; \
+		echo "openapi/vshop.json is out of date with openapi/vshop.yaml: run 'make spec' and commit the result" >&2; \
+		exit 1; \
+	fi; echo "openapi/vshop.json matches openapi/vshop.yaml"
+
+# npm ci only when package.json or package-lock.json changed since the last install.
+$(NPM_STAMP): package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+## lint: lint openapi/vshop.yaml with Redocly CLI (rules in redocly.yaml); fails on any error or warning
+lint: $(NPM_STAMP)
+	$(REDOCLY) lint --max-problems 200 --format stylish
+	@$(REDOCLY) lint --format json 2>/dev/null | $(NODE) -e 'const t=require("fs").readFileSync(0,"utf8"); const r=JSON.parse(t.slice(t.indexOf("{"))).totals; if (r.errors || r.warnings || r.ignored) { console.error("lint: " + r.errors + " errors, " + r.warnings + " warnings, " + r.ignored + " ignored: fix them, or switch the rule off in redocly.yaml with a reason"); process.exit(1) }'
+
+## docs: build the HTML API reference $(DOCS_DIR)/index.html (self-contained: Redoc is inlined)
+docs: $(NPM_STAMP)
+	$(REDOCLY) build-docs openapi/vshop.yaml --inlineBundle --title 'Linksfield Mall Vshop API (vshop-go)' -o $(DOCS_DIR)/index.html
+
+## vectors: check the Python and Node example signers against openapi/signing-vectors.json
+## (the Go signer is checked against the same file by `make test`: signing/vectors_test.go)
+vectors:
+	$(PYTHON) examples/signers/sign.py
+	$(NODE) examples/signers/sign.js
+
+## breaking: report breaking changes of openapi/vshop.yaml since BASE (a git ref), e.g. make breaking BASE=main;
+## run it before merging a spec change. Fails on oasdiff warnings too: it rates a removed request field only a warning.
+breaking:
+	@test -n "$(BASE)" || { echo "usage: make breaking BASE=<git ref>   (e.g. BASE=main or BASE=HEAD~1)" >&2; exit 2; }
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	git show "$(BASE):openapi/vshop.yaml" > "$$tmp/base.yaml" && \
+	echo "breaking changes in openapi/vshop.yaml since $(BASE):" && \
+	$(GO) run $(OASDIFF) breaking --fail-on WARN "$$tmp/base.yaml" openapi/vshop.yaml
