@@ -1,0 +1,229 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/vshop-go/vshop/generated"
+	"github.com/vshop-go/vshop/internal/specvalidate"
+)
+
+// FailureCode is the operateCode of every failure envelope the sandbox sends. It is the sandbox's own
+// choice: Linksfield documents only "S" (success).
+const FailureCode = "F"
+
+// SuccessCode is the operateCode of a success envelope, the only code Linksfield documents.
+const SuccessCode = "S"
+
+// MaxBodyBytes is the largest request body the sandbox reads; a larger one is answered with HTTP 413.
+const MaxBodyBytes = 1 << 20
+
+// MaxOrderPeriod is the largest orderPeriod the sandbox accepts (its own limit; Linksfield documents
+// none).
+const MaxOrderPeriod = 999
+
+// Card is one of the sandbox's test SIM cards, as listed by [Sandbox.Cards].
+type Card struct {
+	// ICCID is the card number, sent as deviceCode.
+	ICCID string
+	// Linksfield reports whether the card belongs to Linksfield. Requests about a Linksfield card may
+	// send mark "0" or "1"; requests about another card must send mark "1".
+	Linksfield bool
+	// Note says what the card is for (its seeded state, or the failure it produces), for people:
+	// `vshop sandbox` prints it next to the number.
+	Note string
+}
+
+// Plan is a data plan of the sandbox's catalogue, as listed by [Sandbox.Plans] and by listPlans
+// (/singleServicePlanPage).
+type Plan struct {
+	// PackageCode and ServicePlanCode identify the plan in createOrder; syncThirdPartyOrder names it by
+	// PackageCode alone.
+	PackageCode, ServicePlanCode string
+	// ServicePlanShowName is the plan's display name.
+	ServicePlanShowName string
+	// PackageType is the period unit: 0 day schedule and 1 daily (1 day), 2 monthly (30 days),
+	// 3 quarterly (90 days), 4 half-yearly (180 days), 5 yearly (365 days).
+	PackageType generated.PackageType
+	// Area is the region written in Chinese as in Linksfield's example: 欧洲 (Europe), 亚洲 (Asia) or
+	// 全球 (global).
+	Area string
+	// PayAmount and PayCurrency are the price of one period, a decimal string and an ISO 4217 code.
+	PayAmount, PayCurrency string
+}
+
+// Option configures a [Sandbox] built by [New].
+type Option func(*Sandbox)
+
+// WithClock replaces time.Now as the sandbox's clock. It dates new orders (the timestamps in generated
+// payId and orderNo, expireDate, remainingDays) and auto-renewals (subscriptionTime). Dates are taken
+// in UTC+8 (China Standard Time), whatever the clock's location. Tests use it to make answers
+// repeatable; the function must be safe for concurrent use. A nil clock makes [New] fail.
+func WithClock(now func() time.Time) Option {
+	return func(s *Sandbox) {
+		if now == nil {
+			s.optErr = errors.Join(s.optErr, errors.New("sandbox: WithClock: the clock function is nil"))
+			return
+		}
+		s.now = now
+	}
+}
+
+// Sandbox is a stateful fake Linksfield Mall (Vshop) server: see the package documentation. Create one
+// with [New] and serve [Sandbox.Handler]. It is safe for concurrent use.
+type Sandbox struct {
+	now     func() time.Time
+	optErr  error
+	handler http.Handler
+
+	validator *specvalidate.Validator
+	ops       map[string]operation // by path
+
+	seedCards []Card
+	plans     []Plan
+	planByPkg map[string]int // packageCode -> index in plans
+
+	mu        sync.Mutex
+	cards     map[string]*card // by ICCID
+	byOrderNo map[string]*order
+	byPayID   map[string]*order
+	seq       int // last 5-digit suffix handed out
+}
+
+// New returns a sandbox holding the seeded test cards, their orders and auto-renewals, and the plan
+// catalogue. It fails only when an option is invalid or the embedded spec cannot be loaded.
+func New(opts ...Option) (*Sandbox, error) {
+	s := &Sandbox{now: time.Now}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(s)
+		}
+	}
+	if s.optErr != nil {
+		return nil, s.optErr
+	}
+	v, err := specvalidate.New()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.validator = v
+	if s.ops, err = loadOperations(); err != nil {
+		return nil, err
+	}
+	s.plans = seedPlans()
+	s.planByPkg = make(map[string]int, len(s.plans))
+	for i, p := range s.plans {
+		s.planByPkg[p.PackageCode] = i
+	}
+	s.cards = map[string]*card{}
+	s.byOrderNo = map[string]*order{}
+	s.byPayID = map[string]*order{}
+	if err := s.seed(); err != nil {
+		return nil, err
+	}
+
+	strict := generated.NewStrictHandlerWithOptions(s, nil, generated.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeFailure(w, http.StatusBadRequest, "the body cannot be decoded: "+err.Error())
+		},
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeFailure(w, http.StatusInternalServerError, "the sandbox could not answer: "+err.Error())
+		},
+	})
+	s.handler = s.recoverer(s.gate(generated.HandlerFromMux(strict, &router{})))
+	return s, nil
+}
+
+// Handler returns the sandbox's HTTP handler. It serves the spec's paths at the root, so the base URL
+// of a sandbox listening on a loopback port is "http://127.0.0.1:PORT" (no /vshop prefix). Every call
+// returns the same handler, which shares the sandbox's state.
+func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+// Cards returns the seeded test cards, in a stable order: the ICCIDs from Linksfield's documentation
+// first, then the card that is not Linksfield's and the deactivated one. It describes the seed, not
+// the current state.
+func (s *Sandbox) Cards() []Card { return append([]Card(nil), s.seedCards...) }
+
+// Plans returns the plan catalogue, grouped by area (欧洲, 亚洲, 全球) in a stable order.
+func (s *Sandbox) Plans() []Plan { return append([]Plan(nil), s.plans...) }
+
+// card is the state of one test card.
+type card struct {
+	Card
+	deactivated bool
+	customer    string   // partnerCode listOrders reports; set by the seed or the first order
+	orders      []*order // in creation order
+	renewals    []generated.AutoRenewalRecord
+}
+
+// order is one order of a card.
+type order struct {
+	source      string // the path that created it: /singleOrder or /synPartner/SynOrderInfo
+	partnerCode string
+	deviceCode  string
+	orderNo     string
+	payID       string
+	plan        Plan
+	period      int
+	periodText  string
+	payAmount   string
+	payCurrency string
+	autoRenewal generated.AutoRenewal
+	inUse       bool
+	expire      time.Time // civil date (midnight UTC) when inUse
+}
+
+// mallZone is the time zone the sandbox writes dates in.
+var mallZone = time.FixedZone("UTC+8", 8*60*60)
+
+// daysPer is the length of one period of each packageType, in days.
+var daysPer = map[generated.PackageType]int{
+	generated.PackageTypeDaySchedule: 1,
+	generated.PackageTypeDaily:       1,
+	generated.PackageTypeMonthly:     30,
+	generated.PackageTypeQuarterly:   90,
+	generated.PackageTypeHalfYearly:  180,
+	generated.PackageTypeYearly:      365,
+}
+
+// civil is the calendar date of t in mallZone, as midnight UTC (so that dates subtract exactly).
+func civil(t time.Time) time.Time {
+	y, m, d := t.In(mallZone).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// days is the length of o in days.
+func (o *order) days() int { return o.period * daysPer[o.plan.PackageType] }
+
+// summary is o as listOrders shows it on day today.
+func (o *order) summary(today time.Time) generated.OrderSummary {
+	sum := generated.OrderSummary{
+		OrderStatus:         generated.OrderStatusNotEnabled,
+		ServicePlanShowName: o.plan.ServicePlanShowName,
+		Time:                o.periodText,
+		Unit:                string(o.plan.PackageType),
+		RemainingDays:       fmt.Sprint(o.days()),
+	}
+	if o.inUse {
+		sum.OrderStatus = generated.OrderStatusInUse
+		sum.ExpireDate = o.expire.Format(time.DateOnly)
+		left := int(o.expire.Sub(today).Hours() / 24)
+		sum.RemainingDays = fmt.Sprint(max(left, 0))
+	}
+	return sum
+}
+
+// ordersOf lists c's orders for listOrders: the one in use first, then the others in creation order.
+func ordersOf(c *card, today time.Time) []generated.OrderSummary {
+	list := append([]*order(nil), c.orders...)
+	sort.SliceStable(list, func(i, j int) bool { return list[i].inUse && !list[j].inUse })
+	out := make([]generated.OrderSummary, 0, len(list))
+	for _, o := range list {
+		out = append(out, o.summary(today))
+	}
+	return out
+}
