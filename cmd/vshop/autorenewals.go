@@ -1,0 +1,101 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vshop-go/vshop"
+	"github.com/vshop-go/vshop/generated"
+)
+
+const autoRenewalsExample = `  vshop --env sandbox auto-renewals list --device 8100000000012000423 --output table
+  vshop --env sandbox auto-renewals cancel --device 8100000000012000423 \
+      --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052`
+
+// newAutoRenewalsCommand is `vshop auto-renewals`: list and cancel a card's auto-renewals.
+func newAutoRenewalsCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "auto-renewals",
+		Short:   "List and cancel a card's auto-renewals",
+		Example: autoRenewalsExample,
+		Args:    cobra.NoArgs,
+		RunE:    requireSubcommand,
+	}
+	cmd.AddCommand(newAutoRenewalsListCommand(a), newAutoRenewalsCancelCommand(a))
+	return cmd
+}
+
+// newAutoRenewalsListCommand is `vshop auto-renewals list`: /queryAutoRenewalRecord.
+func newAutoRenewalsListCommand(a *app) *cobra.Command {
+	var device string
+	cmd := &cobra.Command{
+		Use:     "list --device ICCID",
+		Short:   "List a card's auto-renewals in force (/queryAutoRenewalRecord)",
+		Example: `  vshop --env sandbox auto-renewals list --device 8100000000012000423 --output table`,
+		Args:    cobra.NoArgs,
+		RunE: a.action(func(cmd *cobra.Command) error {
+			if err := checkDevice("--device", device); err != nil {
+				return err
+			}
+			c, err := a.client(1)
+			if err != nil {
+				return err
+			}
+			in := a.commonFields()
+			data, err := vshop.Data[json.RawMessage](c.ListAutoRenewalsWithResponse(cmd.Context(), generated.ListAutoRenewalsRequest{
+				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
+			}))
+			if err != nil {
+				return err
+			}
+			return a.printData(data)
+		}),
+	}
+	cmd.Flags().StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
+	return cmd
+}
+
+// newAutoRenewalsCancelCommand is `vshop auto-renewals cancel`: /cancelAutoRenewalRecord.
+func newAutoRenewalsCancelCommand(a *app) *cobra.Command {
+	var device, payID, orderNo string
+	cmd := &cobra.Command{
+		Use:   "cancel --device ICCID --pay-id ID --order-no N",
+		Short: "Cancel one auto-renewal of a card (/cancelAutoRenewalRecord)",
+		Long: `Cancel one auto-renewal of a card (POST /cancelAutoRenewalRecord), identified by the payId and
+orderNo that 'vshop auto-renewals list' shows.`,
+		Example: `  vshop --env sandbox auto-renewals cancel --device 8100000000012000423 \
+      --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052`,
+		Args: cobra.NoArgs,
+		RunE: a.action(func(cmd *cobra.Command) error {
+			err := firstError(
+				checkDevice("--device", device),
+				checkRequired("--pay-id", payID, "the auto-renewal's payId, from 'vshop auto-renewals list'"),
+				checkRequired("--order-no", orderNo, "the auto-renewal's orderNo, from 'vshop auto-renewals list'"),
+			)
+			if err != nil {
+				return err
+			}
+			c, err := a.client(1)
+			if err != nil {
+				return err
+			}
+			in := a.commonFields()
+			data, err := vshop.Data[json.RawMessage](c.CancelAutoRenewalWithResponse(cmd.Context(), generated.CancelAutoRenewalRequest{
+				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
+				PayId: payID, OrderNo: orderNo,
+			}))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "vshop: cancelled the auto-renewal payId %s, orderNo %s\n", payID, orderNo)
+			return a.printData(data)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
+	f.StringVar(&payID, "pay-id", "", "the auto-renewal's payId")
+	f.StringVar(&orderNo, "order-no", "", "the auto-renewal's orderNo")
+	return cmd
+}

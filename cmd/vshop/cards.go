@@ -1,0 +1,80 @@
+package main
+
+import (
+	"encoding/json"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vshop-go/vshop"
+	"github.com/vshop-go/vshop/generated"
+)
+
+const verifyExample = `  vshop --env sandbox verify --device 89852420180910340793
+  vshop --env uat verify --device 89852420180910340793 --url https://dist.linksfield.net/login`
+
+// newVerifyCommand is `vshop verify`: /singleVerify, step 1 of the purchase flow.
+func newVerifyCommand(a *app) *cobra.Command {
+	var device, pageURL string
+	cmd := &cobra.Command{
+		Use:     "verify --device ICCID [--url URL]",
+		Short:   "Check that a SIM card is valid (/singleVerify)",
+		Long:    "Check that a SIM card is valid: step 1 of the purchase flow (POST /singleVerify).",
+		Example: verifyExample,
+		Args:    cobra.NoArgs,
+		RunE: a.action(func(cmd *cobra.Command) error {
+			if err := checkDevice("--device", device); err != nil {
+				return err
+			}
+			c, err := a.client(1)
+			if err != nil {
+				return err
+			}
+			in := a.commonFields()
+			data, err := vshop.Data[json.RawMessage](c.VerifyCardWithResponse(cmd.Context(), generated.VerifyCardRequest{
+				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal, Url: pageURL,
+			}))
+			if err != nil {
+				return err
+			}
+			return a.printData(data)
+		}),
+	}
+	cmd.Flags().StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
+	cmd.Flags().StringVar(&pageURL, "url", "", "the H5 page the user came from (sent as url; not documented by Linksfield)")
+	return cmd
+}
+
+const plansExample = `  vshop --env sandbox plans --device 89852420180910340793 --output table
+  vshop --env sandbox plans --device 89852420180910340793 --area 欧洲`
+
+// newPlansCommand is `vshop plans`: /singleServicePlanPage, step 2 of the purchase flow.
+func newPlansCommand(a *app) *cobra.Command {
+	var device, area string
+	cmd := &cobra.Command{
+		Use:     "plans --device ICCID [--area AREA]",
+		Short:   "List the data plans a card can buy (/singleServicePlanPage)",
+		Long:    "List the data plans a card can buy: step 2 of the purchase flow (POST /singleServicePlanPage).",
+		Example: plansExample,
+		Args:    cobra.NoArgs,
+		RunE: a.action(func(cmd *cobra.Command) error {
+			if err := checkDevice("--device", device); err != nil {
+				return err
+			}
+			c, err := a.client(1)
+			if err != nil {
+				return err
+			}
+			in := a.commonFields()
+			data, err := vshop.Data[json.RawMessage](c.ListPlansWithResponse(cmd.Context(), generated.ListPlansRequest{
+				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal, Area: area,
+			}))
+			if err != nil {
+				return err
+			}
+			return a.printData(data)
+		}),
+	}
+	cmd.Flags().StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
+	cmd.Flags().StringVar(&area, "area", "", "only plans of this area, as the service names it (the docs' example: 欧洲, Europe)")
+	return cmd
+}

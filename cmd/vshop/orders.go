@@ -1,0 +1,264 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vshop-go/vshop"
+	"github.com/vshop-go/vshop/generated"
+	"github.com/vshop-go/vshop/internal/specvalidate"
+	"github.com/vshop-go/vshop/signing"
+)
+
+const ordersExample = `  vshop --env sandbox orders create --device 89852420180910340793 \
+      --package-code PACKAGE20180428000007 --service-plan-code SP-EU-1GB-30D --period 1 --amount 4.99 --currency USD --auto-renew
+  vshop --env sandbox orders list --device 89852420180910340793 --output table
+  vshop --env sandbox orders sync --file order.json`
+
+// newOrdersCommand is `vshop orders`: create, list and report orders.
+func newOrdersCommand(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "orders",
+		Short:   "Create, list and report orders",
+		Example: ordersExample,
+		Args:    cobra.NoArgs,
+		RunE:    requireSubcommand,
+	}
+	cmd.AddCommand(newOrdersCreateCommand(a), newOrdersListCommand(a), newOrdersSyncCommand(a))
+	return cmd
+}
+
+const ordersCreateExample = `  vshop --env sandbox orders create --device 89852420180910340793 \
+      --package-code PACKAGE20180428000007 --service-plan-code SP-EU-1GB-30D --period 1 --amount 4.99 --currency USD
+
+  # With auto-renewal, and an order number of your own so that a repeat cannot order twice
+  vshop --env sandbox orders create --device 89852420180910340793 \
+      --package-code PACKAGE20180428000007 --service-plan-code SP-EU-1GB-30D --period 1 --amount 4.99 --currency USD \
+      --auto-renew --order-no NO2025032713303915052`
+
+// newOrdersCreateCommand is `vshop orders create`: /singleOrder, step 3 of the purchase flow.
+func newOrdersCreateCommand(a *app) *cobra.Command {
+	var (
+		device, packageCode, servicePlanCode, period, amount, currency, orderNo, payID string
+		autoRenew                                                                      bool
+	)
+	cmd := &cobra.Command{
+		Use: "create --device ICCID --package-code P --service-plan-code S --period N --amount X --currency CUR " +
+			"[--auto-renew] [--order-no N] [--pay-id ID]",
+		Short: "Order a plan for a card (/singleOrder)",
+		Long: `Order a plan for a card: step 3 of the purchase flow (POST /singleOrder). Take --package-code,
+--service-plan-code, --amount and --currency from 'vshop plans'.
+
+The request is sent once. Give --order-no (and --pay-id) of your own to make a repeat safe: the
+service treats a request with the same orderNo as the same order.`,
+		Example: ordersCreateExample,
+		Args:    cobra.NoArgs,
+		RunE: a.action(func(cmd *cobra.Command) error {
+			err := firstError(
+				checkDevice("--device", device),
+				checkRequired("--package-code", packageCode, "the plan's packageCode, from 'vshop plans'"),
+				checkRequired("--service-plan-code", servicePlanCode, "the plan's servicePlanCode, from 'vshop plans'"),
+				checkPattern("--period", period, periodPattern, "a positive whole number of plan periods, such as 1"),
+				checkPattern("--amount", amount, amountPattern, "a decimal amount such as 4.99"),
+				checkPattern("--currency", currency, currencyPattern, "a 3-letter ISO 4217 code such as USD"),
+			)
+			if err != nil {
+				return err
+			}
+			c, err := a.client(1)
+			if err != nil {
+				return err
+			}
+			renewal := generated.AutoRenewalOff
+			if autoRenew {
+				renewal = generated.AutoRenewalOn
+			}
+			in := a.commonFields()
+			data, err := vshop.Data[json.RawMessage](c.CreateOrderWithResponse(cmd.Context(), generated.CreateOrderRequest{
+				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
+				PackageCode: packageCode, ServicePlanCode: servicePlanCode, OrderPeriod: period,
+				PayAmount: amount, PayCurrency: currency, AutoRenewal: renewal, OrderNo: orderNo, PayId: payID,
+			}))
+			if err != nil {
+				return err
+			}
+			return a.printData(data)
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
+	f.StringVar(&packageCode, "package-code", "", "the plan's packageCode")
+	f.StringVar(&servicePlanCode, "service-plan-code", "", "the plan's servicePlanCode")
+	f.StringVar(&period, "period", "", "how many plan periods to order, a positive whole number")
+	f.StringVar(&amount, "amount", "", "the amount paid, a decimal such as 4.99")
+	f.StringVar(&currency, "currency", "", "the currency paid, a 3-letter ISO 4217 code such as USD")
+	f.BoolVar(&autoRenew, "auto-renew", false, "renew the plan automatically at the end of each period")
+	f.StringVar(&orderNo, "order-no", "", "your unique number for this order (a repeat with it is the same order)")
+	f.StringVar(&payID, "pay-id", "", "your unique id for this order's payment")
+	return cmd
+}
+
+// newOrdersListCommand is `vshop orders list`: /singleQueryOrder.
+func newOrdersListCommand(a *app) *cobra.Command {
+	var device string
+	cmd := &cobra.Command{
+		Use:     "list --device ICCID",
+		Short:   "List a card's orders in use and not yet enabled (/singleQueryOrder)",
+		Example: `  vshop --env sandbox orders list --device 89852420180910340793 --output table`,
+		Args:    cobra.NoArgs,
+		RunE: a.action(func(cmd *cobra.Command) error {
+			if err := checkDevice("--device", device); err != nil {
+				return err
+			}
+			c, err := a.client(1)
+			if err != nil {
+				return err
+			}
+			in := a.commonFields()
+			data, err := vshop.Data[json.RawMessage](c.ListOrdersWithResponse(cmd.Context(), generated.ListOrdersRequest{
+				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
+			}))
+			if err != nil {
+				return err
+			}
+			return a.printData(data)
+		}),
+	}
+	cmd.Flags().StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
+	return cmd
+}
+
+const ordersSyncExample = `  vshop --env sandbox orders sync --file order.json
+  vshop --env sandbox orders sync --file - < order.json
+
+  # order.json (fields from the spec's example; values in the file are sent as they are)
+  {"deviceCode": "89852420180910340793", "packageCode": "DP20190726001274", "orderNo": "NO2023060915590562022",
+   "orderPeriod": "1", "payAmount": "12.36", "payCurrency": "GBP", "payId": "P000000002022",
+   "payRst": "SUCCESS", "payResultDate": "2022-06-07 15:10:35", "autoRenewal": "0"}`
+
+// syncPath is the spec path of the third-party payment report.
+const syncPath = "/synPartner/SynOrderInfo"
+
+// newOrdersSyncCommand is `vshop orders sync`: /synPartner/SynOrderInfo, the report of an order whose
+// payment the partner collected itself.
+func newOrdersSyncCommand(a *app) *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "sync --file order.json",
+		Short: "Report an order paid through a third party (/synPartner/SynOrderInfo)",
+		Long: `Report an order whose payment you collected yourself (POST /synPartner/SynOrderInfo).
+
+--file holds one SyncThirdPartyOrderRequest as JSON ("-" reads stdin); its fields are in 'vshop spec'.
+A field the request does not have is an error. partnerCode, version, tradeType, tradeTime and sign may
+be left out: they are filled and signed. mark, terminal and languageCode left out are taken from
+--mark, --terminal and --language. The request is checked against the spec before it is sent.`,
+		Example: ordersSyncExample,
+		Args:    cobra.NoArgs,
+		RunE: a.action(func(cmd *cobra.Command) error {
+			if err := checkRequired("--file", file, `the JSON file of the order to report ("-" for stdin)`); err != nil {
+				return err
+			}
+			req, err := readSyncFile(file, a.stdin)
+			if err != nil {
+				return err
+			}
+			in := a.commonFields()
+			if req.LanguageCode == "" {
+				req.LanguageCode = in.language
+			}
+			if req.Mark == "" {
+				req.Mark = in.mark
+			}
+			if req.Terminal == "" {
+				req.Terminal = in.terminal
+			}
+			c, err := a.client(1)
+			if err != nil {
+				return err
+			}
+			if err := a.checkAgainstSpec(cmd, syncPath, req); err != nil {
+				return usageErrorf("--file %s: %v", file, err)
+			}
+			data, err := vshop.Data[json.RawMessage](c.SyncThirdPartyOrderWithResponse(cmd.Context(), req))
+			if err != nil {
+				return err
+			}
+			return a.printData(data)
+		}),
+	}
+	cmd.Flags().StringVar(&file, "file", "", `the order to report, a JSON file ("-" for stdin)`)
+	return cmd
+}
+
+// readSyncFile reads one SyncThirdPartyOrderRequest from the file name ("-" is stdin), refusing
+// fields the request does not have and anything after the object.
+func readSyncFile(name string, stdin io.Reader) (generated.SyncThirdPartyOrderRequest, error) {
+	var req generated.SyncThirdPartyOrderRequest
+	var r io.Reader = stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return req, usageErrorf("--file: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		if errors.Is(err, io.EOF) {
+			return req, usageErrorf("--file %s: empty: want one JSON object", name)
+		}
+		return req, usageErrorf("--file %s: not a SyncThirdPartyOrderRequest (see 'vshop spec'): %v", name, err)
+	}
+	if err := dec.Decode(new(json.RawMessage)); !errors.Is(err, io.EOF) {
+		return req, usageErrorf("--file %s: want one JSON object, found more after it", name)
+	}
+	return req, nil
+}
+
+// checkAgainstSpec checks body, an operation's request at path, against the spec as it will be sent:
+// with the global fields filled and signed as the client does. It returns nil or the first problem,
+// naming the field and the rule ("payRst: is required").
+func (a *app) checkAgainstSpec(cmd *cobra.Command, path string, body any) error {
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	tradeTypes, err := specTradeTypes()
+	if err != nil {
+		return err
+	}
+	signer := &signing.Signer{PartnerCode: a.partnerCode, TradeTypes: tradeTypes}
+	signed, err := signer.SignBody(raw, path)
+	if err != nil {
+		return err
+	}
+	v, err := specvalidate.New()
+	if err != nil {
+		return err
+	}
+	return v.Request(cmd.Context(), "POST", path, signed)
+}
+
+// specTradeTypes maps each path of the embedded spec to its operation's x-trade-type.
+func specTradeTypes() (map[string]string, error) {
+	doc, err := generated.GetSpec()
+	if err != nil {
+		return nil, fmt.Errorf("loading the embedded spec: %w", err)
+	}
+	m := map[string]string{}
+	for path, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if tt, ok := op.Extensions["x-trade-type"].(string); ok {
+				m[path] = tt
+			}
+		}
+	}
+	return m, nil
+}
