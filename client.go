@@ -1,8 +1,10 @@
 package vshop
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,24 +26,43 @@ const (
 
 // Defaults used by [NewClient] when no option overrides them.
 const (
-	// DefaultTimeout bounds a whole call: connecting, sending, waiting and reading the answer.
+	// DefaultTimeout bounds a whole call: every attempt, the waits between them, and reading the answer.
 	DefaultTimeout = 30 * time.Second
-	// DefaultConnectTimeout bounds establishing a TCP connection.
+	// DefaultConnectTimeout bounds establishing a TCP connection (and the TLS handshake) of the default
+	// HTTP client.
 	DefaultConnectTimeout = 10 * time.Second
+	// DefaultMaxIdleConnsPerHost is how many idle keep-alive connections the default HTTP client keeps
+	// to the Vshop server (net/http's default is 2, too few for a service making concurrent calls).
+	DefaultMaxIdleConnsPerHost = 16
 )
 
 // Option configures a client built by [NewClient].
 type Option func(*config) error
 
 type config struct {
-	httpClient *http.Client
-	now        func() time.Time
-	version    string
+	httpClient     *http.Client
+	now            func() time.Time
+	version        string
+	timeout        time.Duration
+	connectTimeout time.Duration
+	connectSet     bool
+	maxBytes       int64
+	validate       bool
+	retryMax       int
+	waitMin        time.Duration
+	waitMax        time.Duration
+	retrySafe      RetrySafe
+	checkRetry     CheckRetry
+	backoff        Backoff
+	sleep          func(context.Context, time.Duration) error
+	logger         *slog.Logger
+	mask           func(string) string
 }
 
-// WithHTTPClient makes the client send requests with hc instead of the default client (which has
-// [DefaultTimeout] and a transport tuned for a service). Use it to supply your own transport, proxy or
-// TLS settings; hc's own timeout then applies.
+// WithHTTPClient makes the client send requests with hc instead of the default client (a transport
+// tuned for a service: keep-alive, [DefaultMaxIdleConnsPerHost] idle connections per host,
+// [DefaultConnectTimeout] to connect). Use it to supply your own transport, proxy or TLS settings.
+// hc.Timeout, if set, bounds each attempt; WithTimeout still bounds the whole call.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -53,6 +74,8 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithClock replaces time.Now as the source of tradeTime. Tests use it to make signatures repeatable.
+// Retries take a fresh tradeTime from the same clock, so give a clock that advances if the server
+// checks that attempts differ.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error {
 		if now == nil {
@@ -75,14 +98,166 @@ func WithVersion(v string) Option {
 	}
 }
 
+// WithTimeout bounds each call as a whole: every attempt, the waits between retries and reading the
+// answer. The default is [DefaultTimeout]; 0 means no bound beyond the caller's context. A call that
+// runs out of time returns an error naming the operation for which
+// errors.Is(err, context.DeadlineExceeded) holds. The caller's own context deadline applies as well,
+// whichever comes first.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("vshop: WithTimeout: negative timeout %v", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithConnectTimeout bounds establishing a connection (TCP connect, then TLS handshake) of the default
+// HTTP client. The default is [DefaultConnectTimeout]. It cannot be combined with WithHTTPClient:
+// configure your own client's dialer instead.
+func WithConnectTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("vshop: WithConnectTimeout: the timeout must be positive, got %v", d)
+		}
+		c.connectTimeout, c.connectSet = d, true
+		return nil
+	}
+}
+
+// WithMaxResponseBytes sets the largest answer the client reads. A larger one ends the call with an
+// error wrapping [ErrResponseTooLarge] after reading at most n+1 bytes (none, when the server announces
+// the length), so a runaway server cannot exhaust memory. The default is [DefaultMaxResponseBytes].
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("vshop: WithMaxResponseBytes: the limit must be positive, got %d", n)
+		}
+		c.maxBytes = n
+		return nil
+	}
+}
+
+// WithValidation turns validation before send on (the default) or off. When on, the fully signed body
+// of every request is checked against the spec before it leaves; a request that breaks it ends in a
+// [*ValidationError] naming the field and the rule, and nothing is sent. Turn it off only if the spec
+// is stricter than the server you talk to, or to shave the validation's cost (some microseconds per
+// call, see the package documentation).
+func WithValidation(on bool) Option {
+	return func(c *config) error {
+		c.validate = on
+		return nil
+	}
+}
+
+// WithRetryMax sets how many times a call may be retried after its first attempt. The default is
+// [DefaultRetryMax]; 0 turns retries off. Which calls may be retried at all is up to the [RetrySafe]
+// policy (WithRetrySafe), which attempts are retried up to [CheckRetry] (WithCheckRetry).
+func WithRetryMax(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("vshop: WithRetryMax: negative retry count %d", n)
+		}
+		c.retryMax = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the min and max handed to the [Backoff] policy. With [DefaultBackoff], min is the
+// base of the exponential backoff and max caps it. The defaults are [DefaultRetryWaitMin] and
+// [DefaultRetryWaitMax].
+func WithRetryWait(min, max time.Duration) Option {
+	return func(c *config) error {
+		if min < 0 || max < min {
+			return fmt.Errorf("vshop: WithRetryWait: want 0 <= min <= max, got min %v, max %v", min, max)
+		}
+		c.waitMin, c.waitMax = min, max
+		return nil
+	}
+}
+
+// WithRetrySafe replaces [DefaultRetrySafe], the policy that says which requests may be sent more than
+// once. Compose rather than fork: wrap DefaultRetrySafe and change only the case you need.
+func WithRetrySafe(p RetrySafe) Option {
+	return func(c *config) error {
+		if p == nil {
+			return errors.New("vshop: WithRetrySafe: the policy is nil")
+		}
+		c.retrySafe = p
+		return nil
+	}
+}
+
+// WithCheckRetry replaces [DefaultCheckRetry], the policy that says which attempts to retry.
+func WithCheckRetry(p CheckRetry) Option {
+	return func(c *config) error {
+		if p == nil {
+			return errors.New("vshop: WithCheckRetry: the policy is nil")
+		}
+		c.checkRetry = p
+		return nil
+	}
+}
+
+// WithBackoff replaces [DefaultBackoff], the policy that says how long to wait before a retry.
+func WithBackoff(p Backoff) Option {
+	return func(c *config) error {
+		if p == nil {
+			return errors.New("vshop: WithBackoff: the policy is nil")
+		}
+		c.backoff = p
+		return nil
+	}
+}
+
+// WithLogger makes the client log through l (the default, or a nil l, logs nothing). Each call writes
+// one line, "vshop call", with operation, tradeType, device (masked), status (HTTP, 0 when there was
+// no answer), operateCode, attempts, latency and, when the call failed, error: at Info level when the
+// call succeeded and at Warn when it failed. At Debug level the client also writes each attempt's
+// request and response bodies ("vshop request", "vshop response") and each retry ("vshop retry").
+// Device codes are masked everywhere (see WithDeviceMasking).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithDeviceMasking replaces [MaskDevice], the function that hides device codes (ICCIDs, IMEIs) in log
+// lines, error messages that are logged and debug bodies. To log device codes in full, pass a
+// function that returns its argument.
+func WithDeviceMasking(mask func(code string) string) Option {
+	return func(c *config) error {
+		if mask == nil {
+			return errors.New("vshop: WithDeviceMasking: the function is nil (to log device codes in full, pass func(s string) string { return s })")
+		}
+		c.mask = mask
+		return nil
+	}
+}
+
+// withSleep replaces the wait between attempts (tests).
+func withSleep(sleep func(context.Context, time.Duration) error) Option {
+	return func(c *config) error {
+		c.sleep = sleep
+		return nil
+	}
+}
+
 // NewClient returns a typed Vshop client for the service at baseURL (for example [ProductionURL] or a
-// sandbox's URL) that acts as the partner partnerCode.
+// sandbox's URL) that acts as the partner partnerCode. Without options it signs every request,
+// validates it before sending, bounds each call by [DefaultTimeout], retries read-only calls (see
+// [DefaultRetrySafe]) and logs nothing.
 //
 // Every request the client sends is signed: partnerCode, version, tradeType (the operation's
 // x-trade-type in the spec) and tradeTime are filled where the request leaves them empty, then sign is
-// computed. The signer runs after any request editor given to the client, and the client refuses to
-// send a request whose body was replaced after signing. Answers other than a success envelope come
-// back as errors (see [APIError]).
+// computed. Signing happens in the client's HTTP doer, after every request editor (client-level or
+// per-call) has run, so editors change the unsigned body and the signature always covers what is sent.
+// Each retry is signed anew with a fresh tradeTime. Answers other than a success envelope come back as
+// errors (see [APIError], [DecodeError], [ValidationError]).
+//
+// The client is safe for concurrent use; create one per partner and reuse it.
 func NewClient(baseURL, partnerCode string, opts ...Option) (*generated.ClientWithResponses, error) {
 	if err := checkBaseURL(baseURL); err != nil {
 		return nil, err
@@ -90,30 +265,62 @@ func NewClient(baseURL, partnerCode string, opts ...Option) (*generated.ClientWi
 	if strings.TrimSpace(partnerCode) == "" {
 		return nil, errors.New("vshop: partnerCode is empty: pass the partner code Linksfield issued (for example P000270)")
 	}
-	cfg := config{version: signing.DefaultVersion}
+	cfg := config{
+		version:        signing.DefaultVersion,
+		timeout:        DefaultTimeout,
+		connectTimeout: DefaultConnectTimeout,
+		maxBytes:       DefaultMaxResponseBytes,
+		validate:       true,
+		retryMax:       DefaultRetryMax,
+		waitMin:        DefaultRetryWaitMin,
+		waitMax:        DefaultRetryWaitMax,
+		retrySafe:      DefaultRetrySafe,
+		checkRetry:     DefaultCheckRetry,
+		backoff:        DefaultBackoff,
+		sleep:          sleepContext,
+		mask:           MaskDevice,
+	}
 	for _, opt := range opts {
 		if err := opt(&cfg); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.httpClient == nil {
-		cfg.httpClient = defaultHTTPClient()
+		cfg.httpClient = defaultHTTPClient(cfg.connectTimeout)
+	} else if cfg.connectSet {
+		return nil, errors.New("vshop: WithConnectTimeout configures the default HTTP client; with WithHTTPClient, set the timeout on your client's dialer")
 	}
 	ops, err := operations()
 	if err != nil {
 		return nil, err
 	}
-	signer := &signing.Signer{
-		PartnerCode: partnerCode,
-		Version:     cfg.version,
-		TradeTypes:  ops.tradeTypes,
-		Now:         cfg.now,
+	d := &doer{
+		client: cfg.httpClient,
+		ops:    ops,
+		signer: &signing.Signer{
+			PartnerCode: partnerCode,
+			Version:     cfg.version,
+			TradeTypes:  ops.tradeTypes,
+			Now:         cfg.now,
+		},
+		timeout:    cfg.timeout,
+		maxBytes:   cfg.maxBytes,
+		retryMax:   cfg.retryMax,
+		waitMin:    cfg.waitMin,
+		waitMax:    cfg.waitMax,
+		retrySafe:  cfg.retrySafe,
+		checkRetry: cfg.checkRetry,
+		backoff:    cfg.backoff,
+		sleep:      cfg.sleep,
+		logger:     cfg.logger,
+		mask:       cfg.mask,
 	}
-	d := &doer{client: cfg.httpClient, ops: ops}
-	return generated.NewClientWithResponses(baseURL,
-		generated.WithHTTPClient(d),
-		generated.WithRequestEditorFn(signer.EditRequest),
-	)
+	if cfg.validate {
+		if d.validator, err = validator(); err != nil {
+			return nil, fmt.Errorf("vshop: preparing validation: %w", err)
+		}
+	}
+	return generated.NewClientWithResponses(baseURL, generated.WithHTTPClient(d))
 }
 
 func checkBaseURL(baseURL string) error {
@@ -127,20 +334,20 @@ func checkBaseURL(baseURL string) error {
 	return nil
 }
 
-// defaultHTTPClient is an HTTP client for a service: bounded connect and overall time, keep-alive, and
-// more idle connections per host than net/http's default of 2.
-func defaultHTTPClient() *http.Client {
-	dialer := &net.Dialer{Timeout: DefaultConnectTimeout, KeepAlive: 30 * time.Second}
+// defaultHTTPClient is an HTTP client for a service: bounded connect time, keep-alive, and more idle
+// connections per host than net/http's default of 2. It has no overall timeout of its own: the client
+// bounds each call with a context (WithTimeout), across retries.
+func defaultHTTPClient(connectTimeout time.Duration) *http.Client {
+	dialer := &net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}
 	return &http.Client{
-		Timeout: DefaultTimeout,
 		Transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           dialer.DialContext,
 			ForceAttemptHTTP2:     true,
 			MaxIdleConns:          100,
-			MaxIdleConnsPerHost:   16,
+			MaxIdleConnsPerHost:   DefaultMaxIdleConnsPerHost,
 			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   DefaultConnectTimeout,
+			TLSHandshakeTimeout:   connectTimeout,
 			ExpectContinueTimeout: time.Second,
 		},
 	}

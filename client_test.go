@@ -57,9 +57,21 @@ func (m *mall) received(path string) [][]byte {
 	return m.bodies[path]
 }
 
+// documentedReplies caches documentedReply by path: loading the spec takes milliseconds.
+var documentedReplies sync.Map
+
 // documentedReply is the spec's 200 example for the operation at path, or a bare success envelope
 // where Linksfield documents none.
 func documentedReply(t *testing.T, path string) []byte {
+	if b, ok := documentedReplies.Load(path); ok {
+		return b.([]byte)
+	}
+	b := loadDocumentedReply(t, path)
+	documentedReplies.Store(path, b)
+	return b
+}
+
+func loadDocumentedReply(t *testing.T, path string) []byte {
 	doc, err := generated.GetSpec()
 	if err != nil {
 		t.Fatal(err)
@@ -273,22 +285,56 @@ func TestRedirectKeepsSignedBody(t *testing.T) {
 	}
 }
 
-// TestBodyEditedAfterSigning shows a per-call editor that replaces the body (so it runs after the
-// signer) is refused loudly and nothing is sent.
-func TestBodyEditedAfterSigning(t *testing.T) {
-	c, m, _ := setup(t, "P000270", 1645683857572)
-	late := func(ctx context.Context, req *http.Request) error {
-		req.Body = io.NopCloser(strings.NewReader(`{"deviceCode":"1"}`))
-		return nil
+// TestBodyEditedByPerCallEditor shows that a per-call editor that replaces the body (even without
+// fixing ContentLength or GetBody) edits the unsigned body: the client signs what the editor left, so
+// the server verifies the sign and sees the edit. Under the old design the editor ran after the signer
+// and the request was refused with signing.ErrBodyReplaced.
+func TestBodyEditedByPerCallEditor(t *testing.T) {
+	const edited = `{"deviceCode":"8100000000012000999","languageCode":"0","mark":"0","terminal":"0"}`
+	presigner := &signing.Signer{PartnerCode: "P999999", TradeTypes: map[string]string{"/queryAutoRenewalRecord": "queryAutoRenewalRecord"},
+		Now: func() time.Time { return time.UnixMilli(1600000000000) }}
+	tests := []struct {
+		name    string
+		editor  generated.RequestEditorFn
+		device  string
+		partner string
+	}{
+		{"body replaced", func(ctx context.Context, req *http.Request) error {
+			req.Body = io.NopCloser(strings.NewReader(edited))
+			return nil
+		}, "8100000000012000999", "P000270"},
+		{"body replaced, ContentLength and GetBody too", func(ctx context.Context, req *http.Request) error {
+			req.Body = io.NopCloser(strings.NewReader(edited))
+			req.ContentLength = int64(len(edited))
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(edited)), nil }
+			return nil
+		}, "8100000000012000999", "P000270"},
+		{"the signing editor itself, run per call", presigner.EditRequest, "8100000000012000423", "P999999"},
 	}
-	_, err := c.ListAutoRenewalsWithResponse(context.Background(), generated.ListAutoRenewalsRequest{
-		DeviceCode: "8100000000012000423", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
-	}, late)
-	if !errors.Is(err, signing.ErrBodyReplaced) {
-		t.Fatalf("got %v, want signing.ErrBodyReplaced", err)
-	}
-	if n := len(m.received("/vshop/queryAutoRenewalRecord")); n != 0 {
-		t.Errorf("server received %d requests, want 0", n)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, m, _ := setup(t, "P000270", 1645683857572)
+			_, err := c.ListAutoRenewalsWithResponse(context.Background(), generated.ListAutoRenewalsRequest{
+				DeviceCode: "8100000000012000423", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
+			}, tt.editor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := m.received("/vshop/queryAutoRenewalRecord")
+			if len(got) != 1 {
+				t.Fatalf("server received %d requests, want 1", len(got))
+			}
+			if err := signing.Verify(got[0]); err != nil { // the mall checked too
+				t.Fatalf("sign does not verify: %v\n%s", err, got[0])
+			}
+			var fields map[string]string
+			if err := json.Unmarshal(got[0], &fields); err != nil {
+				t.Fatal(err)
+			}
+			if fields["deviceCode"] != tt.device || fields["partnerCode"] != tt.partner {
+				t.Errorf("server got deviceCode %q partnerCode %q, want %q %q", fields["deviceCode"], fields["partnerCode"], tt.device, tt.partner)
+			}
+		})
 	}
 }
 
@@ -316,7 +362,7 @@ func TestReplyErrors(t *testing.T) {
 				io.WriteString(w, tt.body)
 			}))
 			defer srv.Close()
-			c, err := NewClient(srv.URL, "P000270")
+			c, err := NewClient(srv.URL, "P000270", withSleep(noSleep))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -32,7 +32,7 @@ func Data[T any](resp Response, err error) (T, error) {
 		return zero, errors.New("vshop: Data: the response is nil")
 	}
 	status, ct, body := resp.StatusCode(), resp.ContentType(), resp.GetBody()
-	if err := checkReply("", status, ct, body); err != nil {
+	if _, err := checkReply("", status, ct, body); err != nil {
 		return zero, err
 	}
 	var env struct {

@@ -78,33 +78,37 @@ type envelopeHead struct {
 	Message     string  `json:"message"`
 }
 
-// checkReply turns an answer that is not a success envelope into an *APIError or a *DecodeError.
-func checkReply(op string, status int, contentType string, body []byte) error {
+// checkReply turns an answer that is not a success envelope into an *APIError or a *DecodeError. It
+// also returns the envelope's operateCode, when the body has one, for logging.
+func checkReply(op string, status int, contentType string, body []byte) (operateCode string, err error) {
 	var head envelopeHead
 	decodeErr := json.Unmarshal(body, &head)
+	if decodeErr == nil && head.OperateCode != nil {
+		operateCode = *head.OperateCode
+	}
 	if status < 200 || status > 299 {
 		e := &APIError{Operation: op, StatusCode: status, Body: body}
 		if decodeErr == nil && head.OperateCode != nil {
 			e.OperateCode, e.Message = *head.OperateCode, head.Message
 		}
-		return e
+		return operateCode, e
 	}
 	fail := func(err error) error {
 		return &DecodeError{Operation: op, StatusCode: status, ContentType: contentType, BodyStart: bodyStart(body), Err: err}
 	}
 	if !isJSON(contentType) {
-		return fail(fmt.Errorf("the Content-Type is not JSON"))
+		return operateCode, fail(fmt.Errorf("the Content-Type is not JSON"))
 	}
 	if decodeErr != nil {
-		return fail(decodeErr)
+		return operateCode, fail(decodeErr)
 	}
 	if head.OperateCode == nil {
-		return fail(fmt.Errorf("the body has no operateCode"))
+		return operateCode, fail(fmt.Errorf("the body has no operateCode"))
 	}
 	if *head.OperateCode != SuccessCode {
-		return &APIError{Operation: op, StatusCode: status, OperateCode: *head.OperateCode, Message: head.Message, Body: body}
+		return operateCode, &APIError{Operation: op, StatusCode: status, OperateCode: *head.OperateCode, Message: head.Message, Body: body}
 	}
-	return nil
+	return operateCode, nil
 }
 
 func isJSON(contentType string) bool {

@@ -1,0 +1,664 @@
+package vshop
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vshop-go/vshop/generated"
+	"github.com/vshop-go/vshop/signing"
+)
+
+// noSleep replaces the wait between attempts in tests that do not measure it.
+func noSleep(ctx context.Context, d time.Duration) error { return ctx.Err() }
+
+// sleepRecorder records the waits the client asks for instead of waiting.
+type sleepRecorder struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (s *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.waits = append(s.waits, d)
+	s.mu.Unlock()
+	return ctx.Err()
+}
+
+func (s *sleepRecorder) got() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.waits...)
+}
+
+// tickingClock starts at the documented tradeTime and advances one second per reading, so that every
+// signing gets a different tradeTime.
+func tickingClock() func() time.Time {
+	var n atomic.Int64
+	return func() time.Time { return time.UnixMilli(1645683857572 + 1000*(n.Add(1)-1)) }
+}
+
+// script is a loopback server that answers the n-th request with the n-th step (the last step
+// repeats) and records the raw bodies it received.
+type script struct {
+	t      *testing.T
+	steps  []http.HandlerFunc
+	mu     sync.Mutex
+	bodies [][]byte
+}
+
+func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		s.t.Errorf("reading body: %v", err)
+	}
+	s.mu.Lock()
+	n := len(s.bodies)
+	s.bodies = append(s.bodies, raw)
+	s.mu.Unlock()
+	s.steps[min(n, len(s.steps)-1)](w, r)
+}
+
+func (s *script) received() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.bodies...)
+}
+
+func startScript(t *testing.T, steps ...http.HandlerFunc) (*script, *httptest.Server) {
+	t.Helper()
+	s := &script{t: t, steps: steps}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return s, srv
+}
+
+// Steps of a script.
+
+func answer(status int, contentType, body string, header ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i+1 < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
+// documented answers with the operation's documented example.
+func documented(t *testing.T) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(documentedReply(t, r.URL.Path))
+	}
+}
+
+// hangUp closes the connection without answering.
+func hangUp(w http.ResponseWriter, r *http.Request) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+// cutShort announces a 200-byte JSON body, sends 20 bytes and closes the connection.
+func cutShort(w http.ResponseWriter, r *http.Request) {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	fmt.Fprint(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"operateCode\":\"S\",\"")
+	buf.Flush()
+}
+
+// Requests used by the tests.
+
+var renewalsRequest = generated.ListAutoRenewalsRequest{
+	DeviceCode: "8100000000012000423", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
+}
+
+func listRenewals(ctx context.Context, c *generated.ClientWithResponses) error {
+	recs, err := Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(ctx, renewalsRequest))
+	if err == nil && len(recs) != 2 {
+		return fmt.Errorf("got %d records, want 2", len(recs))
+	}
+	return err
+}
+
+func createOrder(orderNo string) func(context.Context, *generated.ClientWithResponses) error {
+	return func(ctx context.Context, c *generated.ClientWithResponses) error {
+		_, err := Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, generated.CreateOrderRequest{
+			AutoRenewal: generated.AutoRenewalOff, DeviceCode: "89860220190905123941", LanguageCode: generated.LanguageChinese,
+			Mark: generated.MarkLinksfieldCard, OrderNo: generated.OrderNo(orderNo), OrderPeriod: "1",
+			PackageCode: "PACKAGE20180428000007", PayAmount: "4.99", PayCurrency: "USD", ServicePlanCode: "SP1", Terminal: generated.TerminalMobile,
+		}))
+		return err
+	}
+}
+
+func syncOrder(payID string) func(context.Context, *generated.ClientWithResponses) error {
+	return func(ctx context.Context, c *generated.ClientWithResponses) error {
+		_, err := Data[generated.OpenData](c.SyncThirdPartyOrderWithResponse(ctx, generated.SyncThirdPartyOrderRequest{
+			AutoRenewal: generated.AutoRenewalOff, DeviceCode: "89852420180910340793", Mark: generated.MarkLinksfieldCard,
+			OrderNo: "NO2023060915590562022", OrderPeriod: "1", PackageCode: "DP20190726001274", PayAccount: "1",
+			PayAmount: "12.36", PayCurrency: "GBP", PayId: generated.PayId(payID), PayResultDate: "2022-06-07 15:10:35",
+			PayRst: "SUCCESS", PayStatus: "1", PayType: "3", Terminal: generated.TerminalMobile,
+		}))
+		return err
+	}
+}
+
+func cancelRenewal(ctx context.Context, c *generated.ClientWithResponses) error {
+	_, err := Data[generated.OpenData](c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{
+		DeviceCode: "89860220190905123941", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard,
+		OrderNo: "NO2025032713303915052", PayId: "CU-7ZOIHX0RB16U2025032713303774502", Terminal: generated.TerminalMobile,
+	}))
+	return err
+}
+
+func wantAPIError(status int) func(*testing.T, error) {
+	return func(t *testing.T, err error) {
+		t.Helper()
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.StatusCode != status {
+			t.Fatalf("got %T %v, want *APIError with HTTP %d", err, err, status)
+		}
+	}
+}
+
+func wantNoError(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("got %v, want success", err)
+	}
+}
+
+// TestRetries runs calls against servers that fail on purpose and checks which are retried, how
+// often, after what wait, and that every attempt is signed anew.
+func TestRetries(t *testing.T) {
+	retryAfterDate := time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
+	tests := []struct {
+		name         string
+		call         func(context.Context, *generated.ClientWithResponses) error
+		opts         []Option
+		steps        []http.HandlerFunc
+		wantRequests int
+		wantWaits    func(*testing.T, []time.Duration)
+		check        func(*testing.T, error)
+	}{
+		{name: "500 then 200: a read-only call succeeds on retry", call: listRenewals,
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 2, check: wantNoError},
+		{name: "503 with Retry-After: 1 is waited for", call: listRenewals,
+			steps:        []http.HandlerFunc{answer(503, "text/plain", "busy", "Retry-After", "1"), documented(t)},
+			wantRequests: 2, check: wantNoError,
+			wantWaits: func(t *testing.T, w []time.Duration) {
+				if len(w) != 1 || w[0] != time.Second {
+					t.Errorf("waits %v, want [1s]", w)
+				}
+			}},
+		{name: "429 with a Retry-After HTTP date is waited for", call: listRenewals,
+			steps:        []http.HandlerFunc{answer(429, "application/json", `{"operateCode":"F","message":"slow down"}`, "Retry-After", retryAfterDate), documented(t)},
+			wantRequests: 2, check: wantNoError,
+			wantWaits: func(t *testing.T, w []time.Duration) {
+				if len(w) != 1 || w[0] < time.Second || w[0] > 3*time.Second {
+					t.Errorf("waits %v, want one of 1-3s", w)
+				}
+			}},
+		{name: "a clock that stands still still gives each attempt its own tradeTime", call: listRenewals,
+			opts:  []Option{WithClock(func() time.Time { return time.UnixMilli(1645683857572) })},
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), answer(503, "text/plain", "busy"), documented(t)}, wantRequests: 3, check: wantNoError},
+		{name: "exponential backoff with jitter, capped", call: listRenewals, opts: []Option{WithRetryWait(100*time.Millisecond, 300*time.Millisecond)},
+			steps: []http.HandlerFunc{answer(502, "text/html", "<html>bad gateway</html>")}, wantRequests: 4, check: wantAPIError(502),
+			wantWaits: func(t *testing.T, w []time.Duration) {
+				bounds := [][2]time.Duration{{50, 100}, {100, 200}, {150, 300}}
+				if len(w) != len(bounds) {
+					t.Fatalf("waits %v, want %d", w, len(bounds))
+				}
+				for i, b := range bounds {
+					if w[i] < b[0]*time.Millisecond || w[i] > b[1]*time.Millisecond {
+						t.Errorf("wait %d is %v, want %v-%v ms", i, w[i], b[0], b[1])
+					}
+				}
+			}},
+		{name: "a dropped connection is retried", call: listRenewals,
+			steps: []http.HandlerFunc{hangUp, documented(t)}, wantRequests: 2, check: wantNoError},
+		{name: "an answer cut short is retried", call: listRenewals,
+			steps: []http.HandlerFunc{cutShort, documented(t)}, wantRequests: 2, check: wantNoError},
+		{name: "createOrder without orderNo is sent once", call: createOrder(""),
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 1, check: wantAPIError(500)},
+		{name: "createOrder without orderNo is sent once, even when the connection drops", call: createOrder(""),
+			steps: []http.HandlerFunc{hangUp, documented(t)}, wantRequests: 1, check: func(t *testing.T, err error) {
+				if err == nil || !strings.Contains(err.Error(), "createOrder: after 1 attempt") {
+					t.Fatalf("got %v", err)
+				}
+			}},
+		{name: "createOrder with orderNo is retried", call: createOrder("2020061214140465562"),
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 2, check: wantNoError},
+		{name: "syncThirdPartyOrder with payId and orderNo is retried", call: syncOrder("P000000002022"),
+			steps: []http.HandlerFunc{answer(503, "text/plain", "busy"), documented(t)}, wantRequests: 2, check: wantNoError},
+		{name: "syncThirdPartyOrder without payId is sent once", call: syncOrder(""), opts: []Option{WithValidation(false)},
+			steps: []http.HandlerFunc{answer(503, "text/plain", "busy"), documented(t)}, wantRequests: 1, check: wantAPIError(503)},
+		{name: "cancelAutoRenewal is retried", call: cancelRenewal,
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 2, check: wantNoError},
+		{name: "501 is not retried", call: listRenewals,
+			steps: []http.HandlerFunc{answer(501, "text/plain", "no")}, wantRequests: 1, check: wantAPIError(501)},
+		{name: "a failure envelope is not retried", call: listRenewals,
+			steps: []http.HandlerFunc{answer(200, "application/json", `{"operateCode":"F","message":"card not found"}`)}, wantRequests: 1, check: wantAPIError(200)},
+		{name: "retries stop after WithRetryMax", call: listRenewals, opts: []Option{WithRetryMax(2)},
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom")}, wantRequests: 3, check: wantAPIError(500)},
+		{name: "WithRetryMax(0) turns retries off", call: listRenewals, opts: []Option{WithRetryMax(0)},
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 1, check: wantAPIError(500)},
+		{name: "a composed RetrySafe allows createOrder", call: createOrder(""),
+			opts:  []Option{WithRetrySafe(func(op string, body []byte) bool { return op == OpCreateOrder || DefaultRetrySafe(op, body) })},
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 2, check: wantNoError},
+		{name: "a CheckRetry error ends the call", call: listRenewals,
+			opts: []Option{WithCheckRetry(func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+				return false, errors.New("policy says no")
+			})},
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom")}, wantRequests: 1, check: func(t *testing.T, err error) {
+				if err == nil || !strings.Contains(err.Error(), "policy says no") {
+					t.Fatalf("got %v", err)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, srv := startScript(t, tt.steps...)
+			rec := &sleepRecorder{}
+			opts := append([]Option{WithClock(tickingClock()), withSleep(rec.sleep)}, tt.opts...)
+			c, err := NewClient(srv.URL+"/vshop", "P000270", opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = tt.call(context.Background(), c)
+			tt.check(t, err)
+			t.Logf("error: %v", err)
+			got := s.received()
+			if len(got) != tt.wantRequests {
+				t.Fatalf("server received %d requests, want %d", len(got), tt.wantRequests)
+			}
+			if tt.wantWaits != nil {
+				tt.wantWaits(t, rec.got())
+			}
+			// Every attempt carries a valid sign and its own tradeTime; the rest of the body is the same.
+			seen := map[string]bool{}
+			var first map[string]string
+			for i, raw := range got {
+				if err := signing.Verify(raw); err != nil {
+					t.Errorf("attempt %d: the sign does not verify: %v\n%s", i+1, err, raw)
+				}
+				var f map[string]string
+				if err := json.Unmarshal(raw, &f); err != nil {
+					t.Fatal(err)
+				}
+				if seen[f["tradeTime"]] {
+					t.Errorf("attempt %d reuses tradeTime %s", i+1, f["tradeTime"])
+				}
+				seen[f["tradeTime"]] = true
+				delete(f, "tradeTime")
+				delete(f, "sign")
+				if first == nil {
+					first = f
+				} else if fmt.Sprint(f) != fmt.Sprint(first) {
+					t.Errorf("attempt %d body %v differs from the first %v", i+1, f, first)
+				}
+			}
+		})
+	}
+}
+
+// TestRetryTradeTimeSetByCaller: a tradeTime the caller set is used for the first attempt only.
+func TestRetryTradeTimeSetByCaller(t *testing.T) {
+	s, srv := startScript(t, answer(500, "text/plain", "boom"), documented(t))
+	c, err := NewClient(srv.URL, "P000270", WithClock(tickingClock()), withSleep(noSleep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := renewalsRequest
+	req.TradeTime = "1700000000000"
+	if _, err := Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(context.Background(), req)); err != nil {
+		t.Fatal(err)
+	}
+	var times []string
+	for _, raw := range s.received() {
+		var f struct{ TradeTime string }
+		json.Unmarshal(raw, &f)
+		times = append(times, f.TradeTime)
+		if err := signing.Verify(raw); err != nil {
+			t.Error(err)
+		}
+	}
+	if len(times) != 2 || times[0] != "1700000000000" || times[1] != "1645683857572" {
+		t.Errorf("tradeTimes %v, want the caller's then a fresh one", times)
+	}
+}
+
+// TestRetryAfterRealTime waits for a Retry-After of one second for real.
+func TestRetryAfterRealTime(t *testing.T) {
+	s, srv := startScript(t, answer(503, "text/plain", "busy", "Retry-After", "1"), documented(t))
+	c, err := NewClient(srv.URL, "P000270")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := listRenewals(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	t.Logf("two attempts took %v", elapsed)
+	if elapsed < time.Second || elapsed > 5*time.Second {
+		t.Errorf("took %v, want a wait of about 1s", elapsed)
+	}
+	if n := len(s.received()); n != 2 {
+		t.Errorf("server received %d requests, want 2", n)
+	}
+}
+
+// TestRetriesStopAtDeadline: a wait that would pass the deadline is not started; the last answer's
+// error comes back at once.
+func TestRetriesStopAtDeadline(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"WithTimeout", []Option{WithTimeout(300 * time.Millisecond)}, func() (context.Context, context.CancelFunc) {
+			return context.WithCancel(context.Background())
+		}},
+		{"caller's deadline", []Option{WithTimeout(0)}, func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 300*time.Millisecond)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, srv := startScript(t, answer(503, "text/plain", "busy", "Retry-After", "5"), documented(t))
+			c, err := NewClient(srv.URL, "P000270", tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			start := time.Now()
+			err = listRenewals(ctx, c)
+			wantAPIError(503)(t, err)
+			if elapsed := time.Since(start); elapsed > 250*time.Millisecond {
+				t.Errorf("took %v, want the 503 at once", elapsed)
+			}
+			if n := len(s.received()); n != 1 {
+				t.Errorf("server received %d requests, want 1", n)
+			}
+		})
+	}
+}
+
+// TestTimeoutsAndCancellation: a server that never answers hits the timeout; the caller's deadline
+// and cancellation come back as such; every error names the operation.
+func TestTimeoutsAndCancellation(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    []Option
+		ctx     func() (context.Context, context.CancelFunc)
+		wantIs  error
+		wantMsg string
+	}{
+		{"WithTimeout(200ms)", []Option{WithTimeout(200 * time.Millisecond)}, func() (context.Context, context.CancelFunc) {
+			return context.WithCancel(context.Background())
+		}, context.DeadlineExceeded, "listAutoRenewals: no answer within the client's timeout of 200ms"},
+		{"caller's deadline", nil, func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 200*time.Millisecond)
+		}, context.DeadlineExceeded, "listAutoRenewals: the caller's deadline passed"},
+		{"caller cancels", nil, func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(200*time.Millisecond, cancel)
+			return ctx, cancel
+		}, context.Canceled, "listAutoRenewals: the caller cancelled the call"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var requests atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				io.Copy(io.Discard, r.Body) // (the server notices the client hanging up only once the body is read)
+				select {                    // hang until the client gives up
+				case <-r.Context().Done():
+				case <-time.After(10 * time.Second):
+				}
+			}))
+			defer srv.Close()
+			c, err := NewClient(srv.URL, "P000270", tt.opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			start := time.Now()
+			err = listRenewals(ctx, c)
+			elapsed := time.Since(start)
+			t.Logf("after %v: %v", elapsed, err)
+			if !errors.Is(err, tt.wantIs) {
+				t.Fatalf("got %v, want errors.Is %v", err, tt.wantIs)
+			}
+			var ne net.Error
+			if tt.wantIs == context.DeadlineExceeded && (!errors.As(err, &ne) || !ne.Timeout()) {
+				t.Errorf("errors.As net.Error with Timeout() fails on %v", err)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("got %q, want it to contain %q", err, tt.wantMsg)
+			}
+			if elapsed > 2*time.Second {
+				t.Errorf("took %v", elapsed)
+			}
+			if n := requests.Load(); n != 1 {
+				t.Errorf("server received %d requests, want 1 (a timeout is not retried)", n)
+			}
+		})
+	}
+}
+
+// TestBadAnswers: answers that are not a Vshop envelope each give a clear error, and a huge one is
+// refused without being read into memory.
+func TestBadAnswers(t *testing.T) {
+	const huge = 50 << 20
+	stream := func(announce bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if announce {
+				w.Header().Set("Content-Length", fmt.Sprint(huge))
+			}
+			chunk := []byte(strings.Repeat("x", 64<<10))
+			bw := bufio.NewWriter(w)
+			bw.WriteString(`{"operateCode":"S","message":"`)
+			for sent := 0; sent < huge; sent += len(chunk) {
+				if _, err := bw.Write(chunk); err != nil {
+					return // the client hung up
+				}
+			}
+		}
+	}
+	tests := []struct {
+		name    string
+		step    http.HandlerFunc
+		check   func(*testing.T, error)
+		wantMsg string
+	}{
+		{"HTML error page with 200", answer(200, "text/html", "<html><body>Service Unavailable</body></html>"), func(t *testing.T, err error) {
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("got %T, want *DecodeError", err)
+			}
+		}, `listAutoRenewals: cannot decode the HTTP 200 answer (Content-Type "text/html"): the Content-Type is not JSON; body starts "<html>`},
+		{"HTML error page with 502", answer(502, "text/html", "<html><body>Bad Gateway</body></html>"), wantAPIError(502),
+			`listAutoRenewals: HTTP 502: "<html><body>Bad Gateway</body></html>"`},
+		{"truncated JSON", answer(200, "application/json", `{"operateCode":"S","data":[{"payId":`), func(t *testing.T, err error) {
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("got %T, want *DecodeError", err)
+			}
+		}, `listAutoRenewals: cannot decode the HTTP 200 answer (Content-Type "application/json"): unexpected end of JSON input; body starts "{\"operateCode\":\"S\",\"data\":[{\"payId\":"`},
+		{"50 MiB body, streamed", stream(false), func(t *testing.T, err error) {
+			if !errors.Is(err, ErrResponseTooLarge) {
+				t.Fatalf("got %v, want ErrResponseTooLarge", err)
+			}
+		}, "listAutoRenewals: HTTP 200: the answer is larger than the client's limit: more than 4194304 bytes (see WithMaxResponseBytes)"},
+		{"50 MiB body, announced", stream(true), func(t *testing.T, err error) {
+			if !errors.Is(err, ErrResponseTooLarge) {
+				t.Fatalf("got %v, want ErrResponseTooLarge", err)
+			}
+		}, "more than 4194304 bytes"},
+		{"failure envelope", answer(200, "application/json", `{"operateCode":"F","message":"card not found"}`), func(t *testing.T, err error) {
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.OperateCode != "F" || ae.Message != "card not found" || ae.Operation != "listAutoRenewals" {
+				t.Fatalf("got %T %v", err, err)
+			}
+		}, `listAutoRenewals: HTTP 200, operateCode "F": card not found`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, srv := startScript(t, tt.step)
+			c, err := NewClient(srv.URL, "P000270", withSleep(noSleep))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			err = listRenewals(context.Background(), c)
+			runtime.ReadMemStats(&after)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			t.Logf("error: %v", err)
+			tt.check(t, err)
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("got %q\nwant it to contain %q", err, tt.wantMsg)
+			}
+			alloc := after.TotalAlloc - before.TotalAlloc
+			t.Logf("allocated %.1f MiB during the call", float64(alloc)/(1<<20))
+			if alloc > 16<<20 {
+				t.Errorf("allocated %d bytes during the call: the body was read past the limit", alloc)
+			}
+		})
+	}
+}
+
+// TestWithMaxResponseBytes: the limit is the option's.
+func TestWithMaxResponseBytes(t *testing.T) {
+	_, srv := startScript(t, documented(t))
+	for _, tt := range []struct {
+		limit int64
+		ok    bool
+	}{{100, false}, {1 << 20, true}} {
+		c, err := NewClient(srv.URL, "P000270", WithMaxResponseBytes(tt.limit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = listRenewals(context.Background(), c)
+		if ok := err == nil; ok != tt.ok || (!ok && !errors.Is(err, ErrResponseTooLarge)) {
+			t.Errorf("limit %d: got %v", tt.limit, err)
+		}
+	}
+}
+
+// TestConcurrentCallsWithRetries runs many calls at once, each of whose first attempt fails (for the
+// race detector, and to show each call keeps its own attempts): every call takes exactly two.
+func TestConcurrentCallsWithRetries(t *testing.T) {
+	var mu sync.Mutex
+	perDevice := map[string]int{}
+	var total atomic.Int32
+	ok := documented(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		total.Add(1)
+		raw, _ := io.ReadAll(r.Body)
+		if err := signing.Verify(raw); err != nil {
+			t.Errorf("sign: %v", err)
+		}
+		var f struct{ DeviceCode string }
+		json.Unmarshal(raw, &f)
+		mu.Lock()
+		perDevice[f.DeviceCode]++
+		odd := perDevice[f.DeviceCode]%2 == 1
+		mu.Unlock()
+		if odd { // the first attempt of each call
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		ok(w, r)
+	}))
+	defer srv.Close()
+	c, err := NewClient(srv.URL, "P000270", withSleep(noSleep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, calls = 8, 25
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Go(func() {
+			req := renewalsRequest
+			req.DeviceCode = generated.DeviceCode(fmt.Sprintf("810000000001200%04d", i)) // one device per worker: its calls are sequential
+			for range calls {
+				if _, err := Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(context.Background(), req)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := total.Load(); got != 2*workers*calls {
+		t.Errorf("server saw %d requests, want %d", got, 2*workers*calls)
+	}
+}
+
+// TestFailedCallsKeepConnections: a call that ends in an error does not empty the connection pool that
+// other calls share (go-retryablehttp's Client.Do closes idle connections on every failed call; with it
+// this sequence opens 10 connections instead of 1).
+func TestFailedCallsKeepConnections(t *testing.T) {
+	const failing = "8100000000012000999" // every attempt for this card gets a 503
+	var conns atomic.Int32
+	ok := documented(t)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(raw), failing) {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		ok(w, r)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := NewClient(srv.URL, "P000270", WithRetryMax(1), withSleep(noSleep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		req := renewalsRequest
+		if i%2 == 1 {
+			req.DeviceCode = failing
+		}
+		_, err := c.ListAutoRenewalsWithResponse(context.Background(), req)
+		if (err != nil) != (i%2 == 1) {
+			t.Fatalf("call %d: %v", i+1, err)
+		}
+	}
+	if got := conns.Load(); got != 1 {
+		t.Errorf("20 calls, 10 of them failing after a retry, opened %d connections; want 1", got)
+	}
+}
