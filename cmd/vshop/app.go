@@ -15,7 +15,6 @@ import (
 
 	"github.com/vshop-go/vshop"
 	"github.com/vshop-go/vshop/generated"
-	"github.com/vshop-go/vshop/internal/specvalidate"
 )
 
 // Exit codes. They are part of the CLI's stable interface and listed in `vshop --help`.
@@ -152,7 +151,7 @@ func newRootCommand(a *app) *cobra.Command {
 	f.Var(a.language, "language", "the answer's language: "+a.language.describe())
 	f.Var(a.terminal, "terminal", "the terminal type: "+a.terminal.describe())
 	f.Var(a.mark, "mark", "the card's owner: "+a.mark.describe()+"; 1 skips Linksfield's card check")
-	f.DurationVar(&a.timeout, "timeout", vshop.DefaultTimeout, "how long one request may take, e.g. 10s or 200ms")
+	f.DurationVar(&a.timeout, "timeout", vshop.DefaultTimeout, "how long one call may take, retries included, e.g. 10s or 200ms")
 	f.Var(a.output, "output", "the result format: "+a.output.names())
 	root.AddCommand(
 		newVerifyCommand(a),
@@ -200,24 +199,25 @@ func (a *app) serviceURL() string {
 }
 
 // client returns a client for the chosen service that acts as --partner-code and signs every request.
-// conns is how many requests it may have in flight at once (the size of its idle connection pool).
+// conns is how many requests it may have in flight at once.
 func (a *app) client(conns int) (*generated.ClientWithResponses, error) {
 	if strings.TrimSpace(a.partnerCode) == "" {
 		return nil, usageErrorf("--partner-code: required: the partner code Linksfield issued you (or set $%s)", partnerCodeEnv)
 	}
-	c, err := vshop.NewClient(a.serviceURL(), a.partnerCode, vshop.WithHTTPClient(a.httpClient(conns)))
+	c, err := vshop.NewClient(a.serviceURL(), a.partnerCode, a.clientOptions(conns)...)
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
 	return c, nil
 }
 
-// httpClient is the HTTP client of every call: net/http's default transport (proxy from the
-// environment, keep-alive) with room for conns idle connections, and --timeout per request.
-func (a *app) httpClient(conns int) *http.Client {
+// clientOptions configures every client of the CLI: --timeout bounds each call (retries included),
+// and the HTTP client keeps a connection per request in flight (conns) for reuse. Everything else is
+// the vshop package's default: validation before sending, retries of read-only calls.
+func (a *app) clientOptions(conns int) []vshop.Option {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = max(conns, 2)
-	return &http.Client{Timeout: a.timeout, Transport: t}
+	return []vshop.Option{vshop.WithTimeout(a.timeout), vshop.WithHTTPClient(&http.Client{Transport: t})}
 }
 
 // commonFields holds the request fields every operation takes from the global flags.
@@ -254,20 +254,20 @@ func (a *app) action(fn func(cmd *cobra.Command) error) func(*cobra.Command, []s
 }
 
 // classify maps the error of a call to an exit code: interrupted, an answer that is a failure, a
-// request refused by the spec before sending, or a network problem.
+// request the client refused to send because it breaks the spec, or a network problem.
 func classify(ctx context.Context, err error) int {
 	var (
-		apiErr    *vshop.APIError
-		decodeErr *vshop.DecodeError
-		fieldErr  *specvalidate.FieldError
-		netErr    net.Error
+		apiErr        *vshop.APIError
+		decodeErr     *vshop.DecodeError
+		validationErr *vshop.ValidationError
+		netErr        net.Error
 	)
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.As(err, &apiErr), errors.As(err, &decodeErr):
 		return exitFailure
-	case errors.As(err, &fieldErr):
+	case errors.As(err, &validationErr):
 		return exitUsage
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr):
 		return exitNetwork

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -27,33 +28,31 @@ func newAutoRenewalsCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-// newAutoRenewalsListCommand is `vshop auto-renewals list`: /queryAutoRenewalRecord.
+// newAutoRenewalsListCommand is `vshop auto-renewals list`: /queryAutoRenewalRecord, for one card or a batch.
 func newAutoRenewalsListCommand(a *app) *cobra.Command {
 	var device string
+	var batch batchFlags
 	cmd := &cobra.Command{
-		Use:     "list --device ICCID",
-		Short:   "List a card's auto-renewals in force (/queryAutoRenewalRecord)",
-		Example: `  vshop --env sandbox auto-renewals list --device 8100000000012000423 --output table`,
-		Args:    cobra.NoArgs,
+		Use:   "list --device ICCID | --devices-file FILE [--concurrency N] [--rate R]",
+		Short: "List a card's auto-renewals in force (/queryAutoRenewalRecord)",
+		Long:  "List a card's auto-renewals in force (POST /queryAutoRenewalRecord)." + batchHelp,
+		Example: `  vshop --env sandbox auto-renewals list --device 8100000000012000423 --output table
+
+  # Every card of a file; the cards that have an auto-renewal
+  vshop --env sandbox auto-renewals list --devices-file cards.txt | jq -c 'select(.data | length > 0)'
+  cut -d, -f1 customers.csv | vshop --env uat auto-renewals list --devices-file - --rate 5`,
+		Args: cobra.NoArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			if err := checkDevice("--device", device); err != nil {
-				return err
-			}
-			c, err := a.client(1)
-			if err != nil {
-				return err
-			}
 			in := a.commonFields()
-			data, err := vshop.Data[json.RawMessage](c.ListAutoRenewalsWithResponse(cmd.Context(), generated.ListAutoRenewalsRequest{
-				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-			}))
-			if err != nil {
-				return err
-			}
-			return a.printData(data)
+			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *generated.ClientWithResponses, device string) (json.RawMessage, error) {
+				return vshop.Data[json.RawMessage](c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
+					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
+				}))
+			})
 		}),
 	}
 	cmd.Flags().StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
+	batch.register(cmd)
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/spf13/cobra"
@@ -10,37 +11,33 @@ import (
 )
 
 const verifyExample = `  vshop --env sandbox verify --device 89852420180910340793
-  vshop --env uat verify --device 89852420180910340793 --url https://dist.linksfield.net/login`
+  vshop --env uat verify --device 89852420180910340793 --url https://dist.linksfield.net/login
 
-// newVerifyCommand is `vshop verify`: /singleVerify, step 1 of the purchase flow.
+  # Every card of a file, 8 at a time, at most 20 calls a second; the failures only
+  vshop --env sandbox verify --devices-file cards.txt --concurrency 8 --rate 20 | grep '"error"'`
+
+// newVerifyCommand is `vshop verify`: /singleVerify, step 1 of the purchase flow, for one card or a batch.
 func newVerifyCommand(a *app) *cobra.Command {
 	var device, pageURL string
+	var batch batchFlags
 	cmd := &cobra.Command{
-		Use:     "verify --device ICCID [--url URL]",
+		Use:     "verify --device ICCID [--url URL] | --devices-file FILE [--concurrency N] [--rate R]",
 		Short:   "Check that a SIM card is valid (/singleVerify)",
-		Long:    "Check that a SIM card is valid: step 1 of the purchase flow (POST /singleVerify).",
+		Long:    "Check that a SIM card is valid: step 1 of the purchase flow (POST /singleVerify)." + batchHelp,
 		Example: verifyExample,
 		Args:    cobra.NoArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			if err := checkDevice("--device", device); err != nil {
-				return err
-			}
-			c, err := a.client(1)
-			if err != nil {
-				return err
-			}
 			in := a.commonFields()
-			data, err := vshop.Data[json.RawMessage](c.VerifyCardWithResponse(cmd.Context(), generated.VerifyCardRequest{
-				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal, Url: pageURL,
-			}))
-			if err != nil {
-				return err
-			}
-			return a.printData(data)
+			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *generated.ClientWithResponses, device string) (json.RawMessage, error) {
+				return vshop.Data[json.RawMessage](c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{
+					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal, Url: pageURL,
+				}))
+			})
 		}),
 	}
 	cmd.Flags().StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
 	cmd.Flags().StringVar(&pageURL, "url", "", "the H5 page the user came from (sent as url; not documented by Linksfield)")
+	batch.register(cmd)
 	return cmd
 }
 

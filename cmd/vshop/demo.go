@@ -71,7 +71,7 @@ func (a *app) demo(ctx context.Context) error {
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 	partner := cmp.Or(a.partnerCode, demoPartner)
-	c, err := vshop.NewClient(base, partner, vshop.WithHTTPClient(a.httpClient(1)))
+	c, err := vshop.NewClient(base, partner, a.clientOptions(1)...)
 	if err != nil {
 		return err
 	}

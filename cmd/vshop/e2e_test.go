@@ -88,8 +88,8 @@ func startSandboxBinary(t *testing.T, bin, addr string) (proc *exec.Cmd, stderr 
 }
 
 // TestBinaryEndToEnd builds vshop, starts `vshop sandbox` on a free loopback port and walks the
-// purchase flow through the binary, checking outputs and exit codes; then stops the sandbox with
-// SIGINT and checks that it exits cleanly.
+// purchase flow through the binary, checking outputs and exit codes; interrupts a batch with SIGINT;
+// then stops the sandbox with SIGINT and checks that it exits cleanly.
 func TestBinaryEndToEnd(t *testing.T) {
 	bin := buildBinary(t)
 	addr := freeAddr(t)
@@ -194,6 +194,26 @@ func TestBinaryEndToEnd(t *testing.T) {
 	}
 	if r := vshop("", "verify", "--device", "12ab"); r.code != exitUsage || !strings.Contains(r.stderr, "--device") {
 		t.Errorf("letters in --device: exit %d, want 2; stderr %s", r.code, r.stderr)
+	}
+
+	// A batch stopped with Ctrl-C: exit 130, whole lines, the summary.
+	batchProc := exec.Command(bin, "--base-url", base, "--partner-code", testPartner, "verify", "--devices-file", "-", "--rate", "20")
+	batchProc.Stdin = strings.NewReader(strings.Repeat(card+"\n", 200))
+	var batchOut, batchErr bytes.Buffer
+	batchProc.Stdout, batchProc.Stderr = &batchOut, &batchErr
+	if err := batchProc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := batchProc.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	batchProc.Wait()
+	if code := batchProc.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(batchErr.String(), "interrupted: 200 devices: ") {
+		t.Errorf("batch after SIGINT: exit %d, want %d; stderr:\n%s", code, exitInterrupted, batchErr.String())
+	}
+	if n := len(parseLines(t, batchOut.String())[card]); n == 0 || n >= 200 {
+		t.Errorf("batch after SIGINT: %d lines, want some but not all", n)
 	}
 
 	if err := sandboxProc.Process.Signal(syscall.SIGINT); err != nil {

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
@@ -11,8 +11,6 @@ import (
 
 	"github.com/vshop-go/vshop"
 	"github.com/vshop-go/vshop/generated"
-	"github.com/vshop-go/vshop/internal/specvalidate"
-	"github.com/vshop-go/vshop/signing"
 )
 
 const ordersExample = `  vshop --env sandbox orders create --device 89852420180910340793 \
@@ -103,33 +101,28 @@ service treats a request with the same orderNo as the same order.`,
 	return cmd
 }
 
-// newOrdersListCommand is `vshop orders list`: /singleQueryOrder.
+// newOrdersListCommand is `vshop orders list`: /singleQueryOrder, for one card or a batch.
 func newOrdersListCommand(a *app) *cobra.Command {
 	var device string
+	var batch batchFlags
 	cmd := &cobra.Command{
-		Use:     "list --device ICCID",
-		Short:   "List a card's orders in use and not yet enabled (/singleQueryOrder)",
-		Example: `  vshop --env sandbox orders list --device 89852420180910340793 --output table`,
-		Args:    cobra.NoArgs,
+		Use:   "list --device ICCID | --devices-file FILE [--concurrency N] [--rate R]",
+		Short: "List a card's orders in use and not yet enabled (/singleQueryOrder)",
+		Long:  "List a card's orders in use and not yet enabled (POST /singleQueryOrder)." + batchHelp,
+		Example: `  vshop --env sandbox orders list --device 89852420180910340793 --output table
+  vshop --env sandbox orders list --devices-file cards.txt > orders.jsonl`,
+		Args: cobra.NoArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			if err := checkDevice("--device", device); err != nil {
-				return err
-			}
-			c, err := a.client(1)
-			if err != nil {
-				return err
-			}
 			in := a.commonFields()
-			data, err := vshop.Data[json.RawMessage](c.ListOrdersWithResponse(cmd.Context(), generated.ListOrdersRequest{
-				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-			}))
-			if err != nil {
-				return err
-			}
-			return a.printData(data)
+			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *generated.ClientWithResponses, device string) (json.RawMessage, error) {
+				return vshop.Data[json.RawMessage](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
+					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
+				}))
+			})
 		}),
 	}
 	cmd.Flags().StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
+	batch.register(cmd)
 	return cmd
 }
 
@@ -140,9 +133,6 @@ const ordersSyncExample = `  vshop --env sandbox orders sync --file order.json
   {"deviceCode": "89852420180910340793", "packageCode": "DP20190726001274", "orderNo": "NO2023060915590562022",
    "orderPeriod": "1", "payAmount": "12.36", "payCurrency": "GBP", "payId": "P000000002022",
    "payRst": "SUCCESS", "payResultDate": "2022-06-07 15:10:35", "autoRenewal": "0"}`
-
-// syncPath is the spec path of the third-party payment report.
-const syncPath = "/synPartner/SynOrderInfo"
 
 // newOrdersSyncCommand is `vshop orders sync`: /synPartner/SynOrderInfo, the report of an order whose
 // payment the partner collected itself.
@@ -181,10 +171,15 @@ be left out: they are filled and signed. mark, terminal and languageCode left ou
 			if err != nil {
 				return err
 			}
-			if err := a.checkAgainstSpec(cmd, syncPath, req); err != nil {
-				return usageErrorf("--file %s: %v", file, err)
-			}
 			data, err := vshop.Data[json.RawMessage](c.SyncThirdPartyOrderWithResponse(cmd.Context(), req))
+			var invalid *vshop.ValidationError
+			if errors.As(err, &invalid) {
+				problem := invalid.Rule
+				if invalid.Field != "" {
+					problem = invalid.Field + ": " + problem
+				}
+				return usageErrorf("--file %s: %s (nothing was sent)", file, problem)
+			}
 			if err != nil {
 				return err
 			}
@@ -220,45 +215,4 @@ func readSyncFile(name string, stdin io.Reader) (generated.SyncThirdPartyOrderRe
 		return req, usageErrorf("--file %s: want one JSON object, found more after it", name)
 	}
 	return req, nil
-}
-
-// checkAgainstSpec checks body, an operation's request at path, against the spec as it will be sent:
-// with the global fields filled and signed as the client does. It returns nil or the first problem,
-// naming the field and the rule ("payRst: is required").
-func (a *app) checkAgainstSpec(cmd *cobra.Command, path string, body any) error {
-	raw, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	tradeTypes, err := specTradeTypes()
-	if err != nil {
-		return err
-	}
-	signer := &signing.Signer{PartnerCode: a.partnerCode, TradeTypes: tradeTypes}
-	signed, err := signer.SignBody(raw, path)
-	if err != nil {
-		return err
-	}
-	v, err := specvalidate.New()
-	if err != nil {
-		return err
-	}
-	return v.Request(cmd.Context(), "POST", path, signed)
-}
-
-// specTradeTypes maps each path of the embedded spec to its operation's x-trade-type.
-func specTradeTypes() (map[string]string, error) {
-	doc, err := generated.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("loading the embedded spec: %w", err)
-	}
-	m := map[string]string{}
-	for path, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			if tt, ok := op.Extensions["x-trade-type"].(string); ok {
-				m[path] = tt
-			}
-		}
-	}
-	return m, nil
 }

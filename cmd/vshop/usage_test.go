@@ -78,6 +78,16 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"sync number amount", []string{"orders", "sync", "--file", numberAmount}, "", `payAmount`},
 		{"sync stdin not JSON", []string{"orders", "sync", "--file", "-"}, "hello", `--file -: not a SyncThirdPartyOrderRequest`},
 		{"sync stdin empty", []string{"orders", "sync", "--file", "-"}, "", `--file -: empty`},
+		{"batch and one device", []string{"verify", "--device", "1", "--devices-file", "-"}, "1\n", `--device and --devices-file`},
+		{"batch concurrency zero", []string{"orders", "list", "--devices-file", "-", "--concurrency", "0"}, "1\n", `--concurrency: must be 1 to 64`},
+		{"batch concurrency too high", []string{"orders", "list", "--devices-file", "-", "--concurrency", "65"}, "1\n", `--concurrency: must be 1 to 64`},
+		{"batch rate negative", []string{"auto-renewals", "list", "--devices-file", "-", "--rate", "-1"}, "1\n", `--rate: must be`},
+		{"batch rate NaN", []string{"auto-renewals", "list", "--devices-file", "-", "--rate", "NaN"}, "1\n", `--rate: must be`},
+		{"batch rate not a number", []string{"auto-renewals", "list", "--devices-file", "-", "--rate", "fast"}, "1\n", `"--rate"`},
+		{"batch table output", []string{"--output", "table", "verify", "--devices-file", "-"}, "1\n", `--output: a batch writes JSON lines`},
+		{"batch file without devices", []string{"verify", "--devices-file", "-"}, "# none\n\n", `--devices-file -: no device codes`},
+		{"rate without a batch", []string{"verify", "--device", "1", "--rate", "5"}, "", `--rate: only with --devices-file`},
+		{"batch file missing", []string{"verify", "--devices-file", filepath.Join(dir, "nope.txt")}, "", `--devices-file: open`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,353 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vshop-go/vshop/internal/sandbox"
+)
+
+// meter wraps a handler and measures the load it gets: requests, the most in flight at once, and
+// when each arrived. Each request takes at least delay, so that concurrent requests overlap.
+type meter struct {
+	next  http.Handler
+	delay time.Duration
+
+	mu          sync.Mutex
+	inFlight    int
+	maxInFlight int
+	arrivals    []time.Time
+}
+
+func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.mu.Lock()
+	m.inFlight++
+	m.maxInFlight = max(m.maxInFlight, m.inFlight)
+	m.arrivals = append(m.arrivals, time.Now())
+	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.inFlight--
+		m.mu.Unlock()
+	}()
+	time.Sleep(m.delay)
+	m.next.ServeHTTP(w, r)
+}
+
+// load returns the requests received, the most in flight at once, the most that arrived within any
+// window of length d, and the average rate from the first arrival to the last.
+func (m *meter) load(d time.Duration) (requests, maxInFlight, maxInWindow int, perSecond float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t := slices.Clone(m.arrivals)
+	slices.SortFunc(t, func(a, b time.Time) int { return a.Compare(b) })
+	for i, j := 0, 0; i < len(t); i++ {
+		for j < len(t) && t[j].Sub(t[i]) < d {
+			j++
+		}
+		maxInWindow = max(maxInWindow, j-i)
+	}
+	if len(t) > 1 {
+		perSecond = float64(len(t)-1) / t[len(t)-1].Sub(t[0]).Seconds()
+	}
+	return len(t), m.maxInFlight, maxInWindow, perSecond
+}
+
+// startMeteredSandbox serves a fresh sandbox behind a meter on a loopback port; each request takes
+// at least delay.
+func startMeteredSandbox(t *testing.T, delay time.Duration) (*sandbox.Sandbox, *meter, string) {
+	t.Helper()
+	sb, err := sandbox.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &meter{next: sb.Handler(), delay: delay}
+	srv := httptest.NewServer(m)
+	t.Cleanup(srv.Close)
+	return sb, m, srv.URL
+}
+
+// writeDevices writes a devices file: the devices, with a comment and blank lines among them.
+func writeDevices(t *testing.T, devices []string) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# devices for the test\n\n")
+	for i, d := range devices {
+		b.WriteString(d + "\n")
+		if i%100 == 0 {
+			b.WriteString("   \n# a comment\n")
+		}
+	}
+	p := filepath.Join(t.TempDir(), "devices.txt")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// parseLines checks that out is whole JSON lines, one per device, and returns them by device.
+func parseLines(t *testing.T, out string) map[string][]batchLine {
+	t.Helper()
+	if out != "" && !strings.HasSuffix(out, "\n") {
+		t.Errorf("the output ends with a partial line: %q", out[max(0, len(out)-80):])
+	}
+	lines := map[string][]batchLine{}
+	for _, s := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if s == "" {
+			continue
+		}
+		var l batchLine
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&l); err != nil {
+			t.Fatalf("not a JSON line: %v\n%s", err, s)
+		}
+		if (l.Data == nil) == (l.Error == nil) {
+			t.Errorf("want either data or error: %s", s)
+		}
+		lines[l.Device] = append(lines[l.Device], l)
+	}
+	return lines
+}
+
+// TestBatch2000 lists the auto-renewals of 2,000 devices (valid cards, unknown ones, codes with
+// letters) from a file against the sandbox: one line per device, each failure on its own line, codes
+// with letters never sent, at most --concurrency requests in flight.
+func TestBatch2000(t *testing.T) {
+	sb, m, base := startMeteredSandbox(t, time.Millisecond)
+	var devices []string
+	wantFail := map[string]string{} // device -> part of its error message
+	cards := sb.Cards()
+	invalid := 0
+	for i := range 2000 {
+		switch {
+		case i%10 == 0:
+			d := fmt.Sprintf("%dab", i)
+			devices, wantFail[d] = append(devices, d), "must be digits"
+			invalid++
+		case i%10 == 1:
+			d := fmt.Sprintf("99%018d", i)
+			devices, wantFail[d] = append(devices, d), "unknown"
+		default:
+			devices = append(devices, cards[i%len(cards)].ICCID)
+		}
+	}
+	for _, c := range cards {
+		if !c.Linksfield || strings.Contains(c.Note, "deactivated") {
+			wantFail[c.ICCID] = ""
+		}
+	}
+	file := writeDevices(t, devices)
+
+	start := time.Now()
+	got := runCLI(t, "", "--base-url", base, "auto-renewals", "list", "--devices-file", file, "--rate", "0")
+	elapsed := time.Since(start)
+
+	if got.code != exitFailure {
+		t.Errorf("exit code %d, want 1 (some devices failed)\nstderr: %s", got.code, got.stderr)
+	}
+	lines := parseLines(t, got.stdout)
+	seen := 0
+	want := map[string]int{}
+	for _, d := range devices {
+		want[d]++
+	}
+	for d, n := range want {
+		ls := lines[d]
+		seen += len(ls)
+		if len(ls) != n {
+			t.Errorf("device %s: %d lines, want %d", d, len(ls), n)
+			continue
+		}
+		msg, fails := wantFail[d]
+		for _, l := range ls {
+			switch {
+			case fails && l.Error == nil:
+				t.Errorf("device %s: want an error, got data %s", d, l.Data)
+			case fails && !strings.Contains(l.Error.Message, msg):
+				t.Errorf("device %s: error %q does not say %q", d, l.Error.Message, msg)
+			case fails && msg != "must be digits" && (l.Error.Status < 400 || l.Error.OperateCode != "F"):
+				t.Errorf("device %s: want the answer's status and operateCode, got %+v", d, l.Error)
+			case !fails && l.Error != nil:
+				t.Errorf("device %s: unexpected error %+v", d, l.Error)
+			}
+		}
+	}
+	if seen != len(devices) || len(lines) != len(want) {
+		t.Errorf("%d lines for %d devices (%d distinct devices in the output, %d in the input)",
+			seen, len(devices), len(lines), len(want))
+	}
+	requests, maxInFlight, _, perSecond := m.load(time.Second)
+	if requests != len(devices)-invalid {
+		t.Errorf("the sandbox got %d requests, want %d (codes with letters are never sent)", requests, len(devices)-invalid)
+	}
+	if maxInFlight != defaultConcurrency {
+		t.Errorf("%d requests in flight at most, want %d (the default --concurrency)", maxInFlight, defaultConcurrency)
+	}
+	ok := 0
+	for _, ls := range lines {
+		for _, l := range ls {
+			if l.Error == nil {
+				ok++
+			}
+		}
+	}
+	wantSummary := fmt.Sprintf("2000 devices: %d ok, %d failed in ", ok, len(devices)-ok)
+	if !strings.Contains(got.stderr, wantSummary) {
+		t.Errorf("stderr lacks the summary %q:\n%s", wantSummary, got.stderr)
+	}
+	t.Logf("2000 devices, --concurrency %d --rate 0: %d requests, max %d in flight, %.0f requests/s, elapsed %v",
+		defaultConcurrency, requests, maxInFlight, perSecond, elapsed.Round(time.Millisecond))
+}
+
+// TestBatchLimits measures what the sandbox sees of --concurrency and --rate: never more requests in
+// flight than --concurrency (and, without a rate limit, that many); with --rate, no more than --rate + 1
+// (the limiter's burst) within any second, give or take delivery jitter, and the batch takes at least as long as the rate
+// requires.
+func TestBatchLimits(t *testing.T) {
+	tests := []struct {
+		concurrency, devices int
+		rate                 float64
+	}{
+		{concurrency: 8, rate: 100, devices: 200},
+		{concurrency: 2, rate: 0, devices: 200},
+		{concurrency: 32, rate: 0, devices: 500},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("concurrency %d rate %v", tt.concurrency, tt.rate), func(t *testing.T) {
+			sb, m, base := startMeteredSandbox(t, 2*time.Millisecond)
+			devices := make([]string, tt.devices)
+			for i := range devices {
+				devices[i] = sb.Cards()[0].ICCID
+			}
+			start := time.Now()
+			got := runCLI(t, strings.Join(devices, "\n"), "--base-url", base, "verify", "--devices-file", "-",
+				"--concurrency", fmt.Sprint(tt.concurrency), "--rate", fmt.Sprint(tt.rate))
+			elapsed := time.Since(start)
+			if got.code != exitOK {
+				t.Fatalf("exit code %d\nstderr: %s", got.code, got.stderr)
+			}
+			if n := len(parseLines(t, got.stdout)[devices[0]]); n != tt.devices {
+				t.Errorf("%d lines, want %d", n, tt.devices)
+			}
+			requests, maxInFlight, maxPerSecond, perSecond := m.load(time.Second)
+			if requests != tt.devices || maxInFlight > tt.concurrency {
+				t.Errorf("%d requests, %d in flight at most; want %d and at most %d", requests, maxInFlight, tt.devices, tt.concurrency)
+			}
+			if tt.rate == 0 && maxInFlight != tt.concurrency {
+				t.Errorf("at most %d requests in flight, want %d without a rate limit", maxInFlight, tt.concurrency)
+			}
+			if tt.rate > 0 {
+				// The limiter lets at most rate + 1 (its burst) calls start in any second. The server
+				// sees them a little later, each with its own delay: allow a tenth of a second of that
+				// jitter (it shows when the machine is busy, such as under go test ./... -race).
+				if limit := int(tt.rate) + 1 + int(tt.rate/10); maxPerSecond > limit {
+					t.Errorf("%d requests within one second, want at most %d", maxPerSecond, limit)
+				}
+				if min := time.Duration(float64(tt.devices-1) / tt.rate * float64(time.Second)); elapsed < min {
+					t.Errorf("took %v, less than the %v the rate allows", elapsed, min)
+				}
+			}
+			t.Logf("%d devices, --concurrency %d --rate %v: max %d in flight, max %d requests in any 1 s, %.0f requests/s, elapsed %v",
+				tt.devices, tt.concurrency, tt.rate, maxInFlight, maxPerSecond, perSecond, elapsed.Round(time.Millisecond))
+		})
+	}
+}
+
+// TestBatchInterrupted cancels a batch in the middle: the calls in flight are cancelled, the lines
+// already written are whole, the summary says how many were not done, and the exit code is 130.
+func TestBatchInterrupted(t *testing.T) {
+	sb, err := sandbox.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	served := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		served++
+		if served == 50 {
+			cancel() // Ctrl-C while requests are in flight
+		}
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		sb.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+
+	devices := strings.Repeat(sb.Cards()[0].ICCID+"\n", 1000)
+	t.Setenv(partnerCodeEnv, testPartner)
+	var out, errOut bytes.Buffer
+	code := run(ctx, []string{"--base-url", srv.URL, "orders", "list", "--devices-file", "-", "--rate", "0"},
+		strings.NewReader(devices), &out, &errOut)
+	if code != exitInterrupted {
+		t.Errorf("exit code %d, want %d\nstderr: %s", code, exitInterrupted, errOut.String())
+	}
+	n := len(parseLines(t, out.String())[sb.Cards()[0].ICCID])
+	if n == 0 || n >= 1000 {
+		t.Errorf("%d lines written, want some but not all", n)
+	}
+	if want := fmt.Sprintf("interrupted: 1000 devices: %d ok, 0 failed, %d not done", n, 1000-n); !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+	}
+}
+
+// TestBatchStopsWhenOutputFails: a batch whose stdout cannot be written (a closed pipe) stops.
+func TestBatchStopsWhenOutputFails(t *testing.T) {
+	calls := 0
+	b := &batch{concurrency: 1, out: failingWriter{}, call: func(context.Context, string) (json.RawMessage, error) {
+		calls++
+		return json.RawMessage(`{}`), nil
+	}}
+	sum, err := b.run(context.Background(), []string{"1", "2", "3", "4", "5"})
+	if err == nil || sum.ok != 0 || calls > 2 {
+		t.Errorf("err %v, %d ok, %d calls; want the write error, none ok, the batch stopped", err, sum.ok, calls)
+	}
+}
+
+// failingWriter fails every write, as a closed pipe does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
+
+// TestProgressBar draws the bar while results come and clears it at the end.
+func TestProgressBar(t *testing.T) {
+	var bar, out bytes.Buffer
+	b := &batch{concurrency: 2, out: &out, progress: &progressBar{w: &bar, clearLines: true},
+		call: func(context.Context, string) (json.RawMessage, error) { return nil, nil }}
+	if _, err := b.run(context.Background(), []string{"1", "2", "x"}); err != nil {
+		t.Fatal(err)
+	}
+	s := bar.String()
+	if !strings.Contains(s, "[##############################] 3/3  ok 2  failed 1") || !strings.HasSuffix(s, "\r\033[K") {
+		t.Errorf("progress bar output: %q", s)
+	}
+	if lines := parseLines(t, out.String()); string(lines["1"][0].Data) != "null" {
+		t.Errorf("absent data: %s, want null", lines["1"][0].Data)
+	}
+}
+
+// TestReadDevices skips blank lines and comments and trims spaces (and the \r of CRLF files).
+func TestReadDevices(t *testing.T) {
+	got, err := readDevices("-", strings.NewReader("# cards\r\n89852420180910340793\r\n\r\n  12ab  \n#8100000000012000423\n1"))
+	if want := []string{"89852420180910340793", "12ab", "1"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("readDevices = %q, %v; want %q", got, err, want)
+	}
+	if _, err := readDevices("-", strings.NewReader("# nothing\n\n")); err == nil {
+		t.Error("a file without device codes was accepted")
+	}
+}
