@@ -117,6 +117,9 @@ func TestDefaultBackoff(t *testing.T) {
 	if got := DefaultBackoff(min, max, 200, nil); got < max/2 || got > max {
 		t.Errorf("attempt 200: %v (overflow?)", got)
 	}
+	if got := DefaultBackoff(min, max, -1, nil); got < min/2 || got > min {
+		t.Errorf("attempt -1: %v, want the first attempt's wait", got)
+	}
 	if got := DefaultBackoff(0, 0, 3, nil); got != 0 {
 		t.Errorf("zero wait: %v", got)
 	}

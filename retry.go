@@ -143,7 +143,7 @@ type Backoff func(min, max time.Duration, attemptNum int, resp *http.Response) t
 // If resp carries a Retry-After header (seconds, or an HTTP date, see [ParseRetryAfter]) the wait is
 // exactly what it asks, even above max: retrying earlier would be refused anyway, and the context's
 // deadline still bounds it. Otherwise the wait is drawn uniformly between half and all of
-// min·2^attemptNum, capped at max (so with the defaults: 125–250 ms, 250–500 ms, 0.5–1 s, ...).
+// min·2^attemptNum (a negative attemptNum counts as 0), capped at max (so with the defaults: 125–250 ms, 250–500 ms, 0.5–1 s, ...).
 func DefaultBackoff(min, max time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if d, ok := ParseRetryAfter(resp.Header, time.Now()); ok {
@@ -152,6 +152,9 @@ func DefaultBackoff(min, max time.Duration, attemptNum int, resp *http.Response)
 	}
 	if min <= 0 || max <= 0 {
 		return 0
+	}
+	if attemptNum < 0 {
+		attemptNum = 0
 	}
 	d := max
 	if attemptNum < 62 {

@@ -172,8 +172,8 @@ func (e Terminal) Valid() bool {
 	}
 }
 
-// Amount An amount written as a decimal string (`"4.99"`). Kept a string: the signature is computed over
-// the JSON text.
+// Amount An amount written as a decimal string (`"4.99"`, `"12.36"`, `"19.99"` in the examples; the decimal
+// pattern is inferred from them). Kept a string: the signature is computed over the JSON text.
 //
 // Example: 4.99
 type Amount = string
@@ -242,8 +242,9 @@ type CancelAutoRenewalReply struct {
 
 // CancelAutoRenewalRequest Body of /cancelAutoRenewalRecord. Every field is required.
 type CancelAutoRenewalRequest struct {
-	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei), digits
-	// only. Must not be an empty string.
+	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
+	// not be an empty string. Digits only is inferred (ICCIDs and IMEIs are digits, as in every example);
+	// Linksfield does not state a format.
 	//
 	//
 	// Example: 89852420180910340793
@@ -337,8 +338,9 @@ type CreateOrderRequest struct {
 	// and `1` = auto-renewal are inferred.
 	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
-	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei), digits
-	// only. Must not be an empty string.
+	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
+	// not be an empty string. Digits only is inferred (ICCIDs and IMEIs are digits, as in every example);
+	// Linksfield does not state a format.
 	//
 	//
 	// Example: 89852420180910340793
@@ -363,8 +365,8 @@ type CreateOrderRequest struct {
 	// Example: NO2025032713303915052
 	OrderNo OrderNo `json:"orderNo,omitempty"`
 
-	// OrderPeriod Number of plan periods ordered (套餐的订购周期), a positive integer written as a string. The unit
-	// follows the plan's packageType.
+	// OrderPeriod Number of plan periods ordered (套餐的订购周期), written as a string. That it is a positive integer
+	// whose unit follows the plan's packageType is inferred from the examples (`"1"`, `"2"`, `"5"`).
 	//
 	//
 	// Example: 1
@@ -382,8 +384,8 @@ type CreateOrderRequest struct {
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
-	// PayAmount An amount written as a decimal string (`"4.99"`). Kept a string: the signature is computed over
-	// the JSON text.
+	// PayAmount An amount written as a decimal string (`"4.99"`, `"12.36"`, `"19.99"` in the examples; the decimal
+	// pattern is inferred from them). Kept a string: the signature is computed over the JSON text.
 	//
 	//
 	// Example: 4.99
@@ -463,8 +465,9 @@ type CreatedOrder struct {
 // Example: USD
 type Currency = string
 
-// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei), digits
-// only. Must not be an empty string.
+// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
+// not be an empty string. Digits only is inferred (ICCIDs and IMEIs are digits, as in every example);
+// Linksfield does not state a format.
 //
 // Example: 89852420180910340793
 type DeviceCode = string
@@ -509,8 +512,9 @@ type ListAutoRenewalsReply struct {
 
 // ListAutoRenewalsRequest Body of /queryAutoRenewalRecord. Every field is required and must not be an empty string.
 type ListAutoRenewalsRequest struct {
-	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei), digits
-	// only. Must not be an empty string.
+	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
+	// not be an empty string. Digits only is inferred (ICCIDs and IMEIs are digits, as in every example);
+	// Linksfield does not state a format.
 	//
 	//
 	// Example: 89852420180910340793
@@ -586,8 +590,9 @@ type ListOrdersReply struct {
 // ListOrdersRequest Body of /singleQueryOrder. The page marks partnerCode, sign, tradeTime and tradeType as not
 // required; they are required here as on every other Vshop page, and the signer always fills them.
 type ListOrdersRequest struct {
-	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei), digits
-	// only. Must not be an empty string.
+	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
+	// not be an empty string. Digits only is inferred (ICCIDs and IMEIs are digits, as in every example);
+	// Linksfield does not state a format.
 	//
 	//
 	// Example: 89852420180910340793
@@ -669,8 +674,9 @@ type ListPlansRequest struct {
 	// Example: 欧洲
 	Area string `json:"area,omitempty"`
 
-	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei), digits
-	// only. Must not be an empty string.
+	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
+	// not be an empty string. Digits only is inferred (ICCIDs and IMEIs are digits, as in every example);
+	// Linksfield does not state a format.
 	//
 	//
 	// Example: 89852420180910340793
@@ -762,8 +768,8 @@ type OrderList struct {
 // Example: NO2025032713303915052
 type OrderNo = string
 
-// OrderPeriod Number of plan periods ordered (套餐的订购周期), a positive integer written as a string. The unit
-// follows the plan's packageType.
+// OrderPeriod Number of plan periods ordered (套餐的订购周期), written as a string. That it is a positive integer
+// whose unit follows the plan's packageType is inferred from the examples (`"1"`, `"2"`, `"5"`).
 //
 // Example: 1
 type OrderPeriod = string
@@ -846,16 +852,16 @@ type SyncThirdPartyOrderRequest struct {
 	// and `1` = auto-renewal are inferred.
 	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
-	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei), digits
-	// only. Must not be an empty string.
+	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
+	// not be an empty string. Digits only is inferred (ICCIDs and IMEIs are digits, as in every example);
+	// Linksfield does not state a format.
 	//
 	//
 	// Example: 89852420180910340793
 	DeviceCode DeviceCode `json:"deviceCode"`
 
-	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
-	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
-	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	// LanguageCode Language code, as in the other operations (see LanguageCode). Linksfield's example for this
+	// operation sends an empty string, so the empty string is accepted here too.
 	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
@@ -872,8 +878,8 @@ type SyncThirdPartyOrderRequest struct {
 	// Example: NO2025032713303915052
 	OrderNo OrderNo `json:"orderNo"`
 
-	// OrderPeriod Number of plan periods ordered (套餐的订购周期), a positive integer written as a string. The unit
-	// follows the plan's packageType.
+	// OrderPeriod Number of plan periods ordered (套餐的订购周期), written as a string. That it is a positive integer
+	// whose unit follows the plan's packageType is inferred from the examples (`"1"`, `"2"`, `"5"`).
 	//
 	//
 	// Example: 1
@@ -897,8 +903,8 @@ type SyncThirdPartyOrderRequest struct {
 	// PayAccount Not documented by Linksfield (the example sends `1`).
 	PayAccount string `json:"payAccount,omitempty"`
 
-	// PayAmount An amount written as a decimal string (`"4.99"`). Kept a string: the signature is computed over
-	// the JSON text.
+	// PayAmount An amount written as a decimal string (`"4.99"`, `"12.36"`, `"19.99"` in the examples; the decimal
+	// pattern is inferred from them). Kept a string: the signature is computed over the JSON text.
 	//
 	//
 	// Example: 4.99
@@ -1008,8 +1014,9 @@ type VerifyCardReply struct {
 
 // VerifyCardRequest Body of /singleVerify.
 type VerifyCardRequest struct {
-	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei), digits
-	// only. Must not be an empty string.
+	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
+	// not be an empty string. Digits only is inferred (ICCIDs and IMEIs are digits, as in every example);
+	// Linksfield does not state a format.
 	//
 	//
 	// Example: 89852420180910340793
@@ -1321,9 +1328,9 @@ type ClientInterface interface {
 	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
 	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
 	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`; empty values take no part in the signature.
-	// In the example below `languageCode` is left out (an empty string is not a language code) and the
-	// truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
+	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
+	// languageCode; empty values take no part in the signature. In the example below the documented
+	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
 	// by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes any type of body and a specified content type.
@@ -1340,9 +1347,9 @@ type ClientInterface interface {
 	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
 	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
 	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`; empty values take no part in the signature.
-	// In the example below `languageCode` is left out (an empty string is not a language code) and the
-	// truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
+	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
+	// languageCode; empty values take no part in the signature. In the example below the documented
+	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
 	// by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes a body of the `application/json` content type.
@@ -1618,9 +1625,9 @@ func (c *Client) VerifyCard(ctx context.Context, body VerifyCardJSONRequestBody,
 // or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
 // `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
 // the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`; empty values take no part in the signature.
-// In the example below `languageCode` is left out (an empty string is not a language code) and the
-// truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
+// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
+// languageCode; empty values take no part in the signature. In the example below the documented
+// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
 // by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes any type of body and a specified content type.
@@ -1647,9 +1654,9 @@ func (c *Client) SyncThirdPartyOrderWithBody(ctx context.Context, contentType st
 // or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
 // `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
 // the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`; empty values take no part in the signature.
-// In the example below `languageCode` is left out (an empty string is not a language code) and the
-// truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
+// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
+// languageCode; empty values take no part in the signature. In the example below the documented
+// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
 // by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes a body of the `application/json` content type.
@@ -2138,9 +2145,9 @@ type ClientWithResponsesInterface interface {
 	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
 	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
 	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`; empty values take no part in the signature.
-	// In the example below `languageCode` is left out (an empty string is not a language code) and the
-	// truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
+	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
+	// languageCode; empty values take no part in the signature. In the example below the documented
+	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
 	// by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2157,9 +2164,9 @@ type ClientWithResponsesInterface interface {
 	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
 	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
 	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`; empty values take no part in the signature.
-	// In the example below `languageCode` is left out (an empty string is not a language code) and the
-	// truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
+	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
+	// languageCode; empty values take no part in the signature. In the example below the documented
+	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
 	// by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -2723,9 +2730,9 @@ func (c *ClientWithResponses) VerifyCardWithResponse(ctx context.Context, body V
 // or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
 // `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
 // the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`; empty values take no part in the signature.
-// In the example below `languageCode` is left out (an empty string is not a language code) and the
-// truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
+// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
+// languageCode; empty values take no part in the signature. In the example below the documented
+// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
 // by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -2748,9 +2755,9 @@ func (c *ClientWithResponses) SyncThirdPartyOrderWithBodyWithResponse(ctx contex
 // or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
 // `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
 // the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`; empty values take no part in the signature.
-// In the example below `languageCode` is left out (an empty string is not a language code) and the
-// truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
+// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
+// languageCode; empty values take no part in the signature. In the example below the documented
+// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
 // by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
@@ -3819,161 +3826,167 @@ func (sh *strictHandler) SyncThirdPartyOrder(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H19k9vGmedXeQqbKpEOSIFv88Ip1ZU8si0lljQRR7HXhs5oAk0SEdiA0cCMuK6piq+yG2dzXvsudrSX",
-	"S2283rz4cpaV7Po2TrzJfpc7zYz8La766cYrQXJGGjv2nfSHigM0Gt1Pdz+vv+fBa5rtTwOfURZxrf+a",
-	"FlIe+IxT/ONZ4npxSMVP22cRZZH4SYLAc20SuT47/x3uM3GN2xM6JeLX10I60vraX5zP+j0v7/Lzqr8b",
-	"NPBm2sHBga45lNuhG4i+tL52EUayRROed9ltPnKp54Dj2/FU9AM+82YQTSjw2LYp52D7DgXL1AamZm0l",
-	"D+NVrsOUck7GlANhDj51eXd3x2Q8IlHMKYeYUwdGfpg8x4GEFJgfpW+kThN2JxT2+MQPGmMfOGHO0L8D",
-	"hPF9GvLsyX03mkA0cbnJKNujnh9QHfyAhiSi22qQz5qaBTVXzGOfgT3xXZvWcXAEunfunO/duQNycE2T",
-	"aYI6im6CrBenfizJXyIZA4K3YD90o4gyIBwIONR2p8QDHoUuG0PNMrVuc3PT1Kx6E75JgwiIuteXBHXH",
-	"jESCeK6g6jSII+qAv0dDk4n73xhcvwYRvROJoekavUOmgUe1Pvaq6VpAooiGYkD/8WWjsXnr6zXTbMpf",
-	"9f/wNU3Xolkgmst3age6djGO/BuU0X3iVcwqjvxGKO/CyCPjJlwrrAsMZ7kt0ge6R8MZqGEBp8zhYBnW",
-	"lvgPLgDzgeS6NJmgutUSt/LXcQO4bETDkDpqpiyeav2XNUPTtZZ2qzwRXbvTEE0aeyRkZCqOzcv5qV0f",
-	"jbTCXK8z7VZx9jeo7YfOPA2uM1ocnMvEbrVpU9A7FJsrcuU5deiea+M+m+9G7N/Blatgk9A5x+HK9vaV",
-	"S82qBfFDh4bX/FVn+LpqljyxQ0PXrxj+IB6mfwK2hACbgo3btXb4i7uf/fzt45987+FH7z/8+N7hf/ng",
-	"6Kc/q1cOLSD2bTKmu3h9+fB2ck3xyTBiNKwmzfaEMEY9yUVqR5+899nrPzr+tx8fv/f6omHMrjirByAa",
-	"icNLQ7EqOx5hg4m/f41MK4Yg7kIQ+k5sRyA2UEKXw3f/5vBHrx++/ebxr35TPRqeI/CuW9V5YQkcElGo",
-	"Pfzo/c/+/q+P7v7rZ3c/rutiP01JBNZsNps1r15tOo7VLBzvttHuNY1Os70+P4QDXQvpq7EbUkfs+jyp",
-	"9fyWTAiXbbFq4hQ3VHHVK6abnUV/+B1qR4Im24TZ1CscLiFq5ijzjOLR4I/gvD3/kDiRTbAcEhFLcES2",
-	"hPlUHEcSrRSF1wPKLol2B7qmBNWqR66qZuLkZZLlBC9Km5aXLN9NNowTEvbVmPIKgfS078yWk/UZ5NVS",
-	"trsckgGtYmvLJnkpa3mgax5h45iMT/Tk8/m2Yi1IeHvlQog2j8QxS+xoOR/Jmp6e97hjtqrxQLQ50LWI",
-	"hlOXSSm8rP1u0k48ExKHJkxn6UNpw/SpEzDx3bThga7t0ZC7/srpfFs1K+/xAiMq7Ay12Hm2VORhCdtC",
-	"auYIlZ9/flbZWCuPUEhJRHEznIQrcZeNPdn80TiMfJ+DPXxVuEyeRKv4S55AcEO9D5XFKkW+yLOhxilF",
-	"xVcOzvVZfZ7KpKiiLpt/Xps90P8f5FwlXW/lU6ppprwtUMGE6uWPcClUQ6gFHmF1GFJhueB7qaPDKPSn",
-	"splQmTyXR8omwP6GVVI5U2N2Lm5/8+Jzz7SN1obRbW8Y4p/QaKYue56ycTTR+q1Khe8x2HVmsS3dOLKV",
-	"fGQ7DkPK7NnKo520O7VgCOWxwiW6UqG1L7OytlLTCCIfhlQtGs77nDRqpZ7vCiGvTDHLyP61Sspl/lal",
-	"hpspiat3j2ost8fj750VO+NEyv0llwcemUm9PtnkYgSVOn5pRD5DfwIE4kjMDW9+QE8k/mklftnQSKV+",
-	"SQdQR7R4Qud359nqCUpuz+2pKw5lkTtyaciTLWXLB9Thq2Wb3Q8j4p3j0Dba7cQ3siXlYrLN6qd3Jtgk",
-	"lO40ddi5sCJXeRTmu5FPK350jkPM3FdjCiyeDmm4wPxeYsvvZrwI7fnlBnzVszPB87KBuFXn7KBqvXJM",
-	"u7RWg+vQbbfWwVZNcGRbyVJw4BN/H6ybg0uWDtZzT+9YUEPHVMwdSzAAAjtyWMgF6kXueXNwqeR4u9h4",
-	"iTT+6tZrnYNKj9ulFQsbc+Tjcv1xqNI3WPYegR/iddlQXL36zBWoHb/zwdEbv3v40Z8Of/59+f/xe6+D",
-	"a9tXnPPuVerWdXDcsRtxk/nMmzXhaswj3I1DCoQBnQbRTDkly17Gjc2NXruL4nuzZXS6xvpmZ45Jz/kg",
-	"K6lQ8EHPOx5TJ3LixpUeW3Qpr1QrK07TV0Drfr6kdBYpktxVXrKH9+89/OC7ykvWBwO2Jy6jnEJt4E4D",
-	"T3Amp65DC55hY8/lEx3aMAgIw58deFacg4kOXdjxwygex5RT3WQ9uOwyx9VhDZ6j4ZQwHdbhGyQgomsd",
-	"NuCbfkjF1U24GJKha+vQMkAIDVcMk3jZMHaJu09YXTdZq1Xd4rLPxvBNn43rJ9mDBf+vrrU1XRNbr6vp",
-	"Wk/TtTVN14QmuaHp2qZogw2XeYpz5EVvcTUBj377g4f372m6puio6Zoio6ZrkoqarmVE1HRNkfDwzd8c",
-	"/uGX8mFJTE3XElpquiZJqemapKSma0vpCIdv/ebo9386/v3rDz65t6hxRlIdjj65/+CPP1Ltb1U6yNMd",
-	"J5/Xsj2YzTa5ks06uZLOPrlQoEJyEamR+zslRXIhR5LkUkqa5EJKouRCbvZq8JJOS5sI6gjioOf/eZdH",
-	"OWuRn8QX8GpMw9m8J22hW2Cet+cDCTyNJEAt4RhC2qigGjIxN6JTfgqjVwUxMvlIwpDMvoRuB10SqZIP",
-	"zq3MKhfEgnVZ5OHEWN90Ccf5ynlAH91AfmKvnMZeKdokZ2NniO2ORgY/uTvyW2LDP4ZPEh8VL/7qcYaE",
-	"VCdzS+YIBdK8GFMQi8kht5Y6xt11SJdPQhWSBQSCkSeTJYPfEnr3DNXQlKdMaIgNfaaC4H40oSF8m0/8",
-	"AF+rp/gH8TIaAvH2yYzDyPU8Lq5PpabzhPM84TxfHOfZ8Qg7BeMZZM6WHTKmT2Kz1eQ8GXMqE3M+8BFS",
-	"cjrfsORyJfzN0Ye/Ovr4ny2omdozsXiBqdUzJ3JfqD9+IDVlwePGrs8EV4pomIKZXJYYGWWXgOy8ysJ/",
-	"wrqesK7Pi3VdVetcikOQ0AF/n9GQT9wAY5BQO3zzH49/8P3DP/7Xw9/+w9F73394/2/qTbAMSzrV0Is6",
-	"pJ7PxhwiPx+bTK2EgHCeu3EOwYURDYPQ5bKHxh7xXMeNZmBPqH17C6xWvn/Hp1zZGuJFFe/BpuJRcLnJ",
-	"+G03CKjThAFlDkLnhjNw6IjEXrQFrnQ3X+5JbWZfKB0BZdTJ0I9CuSFTGtFQRyaAD+wRL6bgRiazSRi6",
-	"ov9Tul1OBrsTa5NNT6yJJhfsutCI8G9hgF/NOHpxFW9QHntRAhvVwVIGsZUzjpug/Ic5dOkKp2DRa6v6",
-	"qeJbqdgRHNhJfAg7Oc4chTGdx8wGZOb5xIH9ic+ptDpPNqq53X29KLoqyaOCDmncvA/WwIILGYGu+UoF",
-	"VevOlwQUCVP6qsnS1iQDAVdibxG7az1rFaG7ZVxtWVwMKimemiMLIx3nuIxUoNMk5lJDF4Sd0QgoI0Nv",
-	"NXLpcQCZyehO5JDB+Qzi6ZSEsypfzHI0ZMwjf6rCJ1A7/Oj9ozd+txgOWVZX0sFWsc3riyJBaTiL50JK",
-	"KigkrBoVjKk9vP+7o9/+pwef/PDwzXeP7v6r5KdH936eXP/D4Tv3H3zyXflnfQscl0cuG8cun6iuVafc",
-	"ZPsTyoALY4l4uArytKho8ZbEhROuwtsy/qJiXQwIDElkTyCk9oSEQhO9PuQ03JNQ8imJeN9kVttoG8Za",
-	"q93qtrpGd63XW2tbOljXrreNds/otNdbnY7R2Wz1jF7bKm/VylarQ9LXl6Fxr2FYTRxeDEBLJC5P5rwI",
-	"jKsDgcDnbuTuUXBZRMc51Qxx5opn40mNmeDxI9/z/H2eBrvPccgBOctzbZVCWK3G5i0M3jz1tYUHdoAY",
-	"+QrANK6RQtCvwItHeW11IsZrtS0Zc092YTQhEUzELJnJ6J3ADeklEkkGYLWwseIMQvz5cQQ+Exa9j11d",
-	"yPMLiTQf+vF4Eull7mGyxahzGXE4mfjL0eaaHz0jO9cKNLvCbnKKQrDAKSqh55II/ggInpF5HpeRpMKC",
-	"E/dmiDnWJbq4cfVqw3GsLQhCyvFEMW9WJLgimMvyqzMHR+42jPVGp7WQYWa7YzWnlE2Rk02Jy1w2vkRm",
-	"FTtLXIW0DdSIkLVeEqyuOhELINuPgxqp7DGqBH4vwbZUgnhYxh0UY6iJLTv2k8yWjpGbvkNmXMdNjvfW",
-	"jOrJCnbwGEMTWyGHCkN/mO07MpsFD9jUZ9FE6JmUyWB5x2g4ZIbEqp8weL9TzCyoAOeLR1L++NtPD//h",
-	"h/U+qsYOmTXEdnJiL4H1HN39xfEHP5Rt6zoee4e4Hh4Egm0k3XDkhcsmszoWvBqTMKKhN0vadi2YEG/U",
-	"mFESJtd6Fog/VaMmXIRR6DPBThwIXPu2Yr0y10IsAqrekskpbIjLpXJ2khDnyZhPjo6XyGygyKLpxRuu",
-	"NyteuioJUbz4rYQKxcuXiTf6S5x48bq6dgtXc4l+o25CzZZpH3Wp6Licx/Pw0EIyiA60OW6CtWMYRnvd",
-	"sJpwje6jniJz5VJAh8mIx30F69i+2Vh/6fqVyy8aN55urd20pCQY3Oy1NwYvbjz9ktWEZ13Po47geEOZ",
-	"12Z7rgShKFctqipoHZUFpxrLarVgpxrzcjNBuaQKveCIKKylxlN7+NH7Qtl65/6DT//++CffkwqW69Tn",
-	"NJ5+3qUNX4dWt4FAD5MJ7sQjMg3g69BT6A+oIR03WhtVSlK9ap7VbVdPfaDcJWU7RmqXWcqb0i6P7/3p",
-	"8O03633w/H0a2oRTmNA7cPVSL8UYumO2LRMhMwTxxZ0rkHuDmMF2kkBXvazlOVKyTjrDIVmnnW6PGsMN",
-	"m6yP1mln2O04a3S9vQrpQhqjW6912tWon8GM2bsTN3TE/p+dHH4+Y+rAnB/MmMSLspH/xPGaEx6VpF3p",
-	"gl1E2Gt+FjHOJKQ0N7NwD/qWyja1yfJSNLF2sL3n8ki0T0VrFfK9Iv7zBPt+Fth3Pxw/EtRarBJDA9jU",
-	"TK2kEtcrdTg/dMcuI16KwZa6u8J8LEurPDUyHy2jfSJkhYtC4BRI/Es7baO1aay31wyj1V7vft4gfNuu",
-	"zpteTv1oPpjRshYmhX4pkf4BmUmPXbWF9oLQLPIeDtGXRyMVZE5nL71tmQUHly/3p9M+55ZQw412u2Gs",
-	"NYx1aPX6LaPf6Vn1JmAk+698NpdMX7blyg9XJJK/1j1oyB/t7AckP/pzP762YI1uVDHlBF0bIqGacF3Y",
-	"pNbg5vb2M4MByjihyrGtvEPztA5f1dtJ9vlskWcjGWfi25DjbOVHOKVEGGenHV1rAbkWGERqHOKJZBSd",
-	"RxoFOm/3Ok0DaoSB7zk0NNnlHkyJ50kHXAteoNsTEunQhus2JUxtVB06sENmO8Sb0xU7CyZzc7EleiIO",
-	"4HKw4wj80Qhcxl2H5kyo+pNsjFME6uYSLs8iESNJ01Sn/KxCfbu5dSl58NUd5Rs4/vSN4/95X0LeVaBP",
-	"egim/tD1qPQD7Gwvj3o9YswrGcpVfJWWjXpnGy3i3fxGKQWOZAmVzEarPfzo3z+7+5EsDnD0xr/U+0AD",
-	"357A1PU8l1PbF4IQnVytjjTxkvoiSkFhaBZn1nDNaq11e2sbnY3eem+9bdW35FEvZUAoD5dNJ/Ku1TZa",
-	"Gy2j02r31nrdjQpD2WQnt5QLQ3jEpIHd/MkpRTBYRMMRsakq33D0d784fOufVFJXv6hpn+Ng3WngBmyI",
-	"d1hNGKg4RI4TpcSxSRjOgCSxMdsPXGEBhP4UCJMiKUAwzGP4ESQi5Ns0dEez1TJKttsmoXNy6I585onh",
-	"mGMteTKeDLKjiPgEpveVFKFx6J0BnGoSRQHvnz/vuDxqellbRqPznj92mWWyWoauUlgNvCMRG5FK8gJb",
-	"cCrBR+pNEGTP+7ekS0zFSNlcvaeVg6hin19NrM+3s1EvYvnq8YTrH//gjaOffljXweo0jVP6d4uabHOl",
-	"Z1cQyWUjPynORmzkIgxjSlqCmtDU5kvXbexGk3jYtP3p+aSN/KHNVWMTW1DCiDm1ZRknuU1yevJVoa9f",
-	"3LnCE9SR5wn9IMnEnJLbFOFNe8i/gKTIBx09U7K4WBoG4eBGYBMGw3imJxFIRnXlxYpSLAYWTcuntOgg",
-	"y80IvSp/A8HPJgtp4IcRDkxaMOI9vudRWxw9N+LUGzVNZrLdSc63JmTVhDCnkQT41CqmkJQg9MVmkSI5",
-	"D9SCIB56rg0OleIwVMm4JqullxqUNUngjvw7TZvhjNJbpYNVb8KVKBGc2DOfzHOMFxAJjsqRfBnaZa6H",
-	"NhPJu6iBkxkHcykHMjUc0n7i6kk9TjhXcRnp9Rd/Ads+26MM09nEladU9kuq9IhhWDvXB7sqXkhkMbmh",
-	"EHA1S7nTG+I89qFcWhC9CTgvnL3JQKzuRLxOtoIJJQ4N+7k953JwE1QJTsrKMQcrRb0lIBOX57ukjniH",
-	"eEicUKsp5rObz6Uee/6QeMADarujZBBie/I8nBUsoV0HUSORnZYaKNTcCExNJgRH3ky8jceB6J4DZY2b",
-	"A4mRTZd76jsUmQhR50rC6xD238yonVvGHJAKCf3UU5JlPPWUrgK9YjVtL3aog4UBczaYqfXB1FqmZuli",
-	"ZJaZmV3yVlZEcHdp1UAoFA2UqAjZcQqIEA+LlzjuaEQlNfoSNCjHy3F6z0l6426R0LZ+aUFrVRE8wYMV",
-	"c7Zwkp2mIcatg5WyfwutfDEEt6DD6zB29yiCZPK7WJo4Rf0d6J2IMvGWrGd3KnomaF2JzlMDS8/Mpgq7",
-	"qtKEkuUhc3vxRlKeM42Pp3nK1mtmXgWV6zUwNR3MRBmV1xRST94RvFdcbjabB5b06eDK53qykgqbUEtS",
-	"BIsRiC2IQkqiDM2n9iApgPmeLVTnFC8pFOi8vLu7oxxcEIvLqz1ZigEVdqK4hsqyOPxkTFzGI6RTtO9L",
-	"qeukRz81tBTtFdusWQWl29LBqgbOY7Tymi/EY0gjuE1nMtKy53t7UuwLisxbdjjwFqpeahGTEUmmqA6u",
-	"1ETkFojIbaryeyI/aHhCUqhwEb0jOE22SdpNuBT6AfarwKASGZoyBovFnmclafx5N4RYaVxoAjwgNtXF",
-	"BXFwRGPL1MSD4i8ekZmYfKcJAyFY5RwSgMhtOkOaYnw98N0UP4deteEsyqGLogl1Q7i5+2xjYwtswmmD",
-	"iwMVuXuIpRLbBKyXLDBjw+jYYBFL5jNZQl94xXWyO8FU/ClG1W3CC6EbIWmnMjeKInsidpQnrY5n5jad",
-	"mVofiaPjKdClnGI+7E/ciCIhQGxvz1Md46gosScJ2VAoCv3EoWLSCROuEbmiGDDBiI5lmvHasL2uCGqe",
-	"l3yQg+fepjjOtK2c+tGHv5Jtz1v1PjCfNS4Otq9cAXtCQmJHqAxxCMm+pKEOTOwSfM+LL774orUlnhTL",
-	"iFRKf9HkV3vN0uHm19tGe0OqSgDyz008e5TbJBAn3ELWzUXHKRM3zfSSaW2B0EJD3ysNzTLNoeAg5gj/",
-	"Z/h/iP9HFr5OUiI2jDt3LLFtMPzeSOLvTfi2dLuLPadgmTPYFzqBoFI/kRbyfiI6ABU5IXsQ2A4gmXcu",
-	"gC+OSq+pjg1cwPtXLyFKQZxEpeoiUXHLYrmVQge6GE2nXYQLEFV5F9+ZUaIJOzFqnYrV4LZQGFM1BOV4",
-	"Jmy2L4R7H/mJPCcpjn+K3qo6MpAX/PB2xlPk2UrVlBILSxiMktv4dqSe6MiyLJO9JgZs5kwtKSuqCm9I",
-	"wZG3w1K1AWUNCW/LC4ap6bLbnMCWtxR8RT6R2GmFblJhqq7mvXhpv6ksV5ItN2fZSxyqXlfarWmfSm2Q",
-	"j6HaoGPXY3VpFVrD1Ex2oKhqskFEAw6tRgc8SvYo+HHCqqHGchF/wVnFSUBunKVsIiudkCCgTMV6uR8K",
-	"UUK8kBJnVt8yGY9oAF1UWni6nnmoygV4rbSyCxd2bl3leqSrqha1tKD59SwsZ/J0fjEr1rKwjnPLmKzi",
-	"CRcxt4Bq/bLVIKhd0gB6klxyKeACTJ1eLUeyOlyAVets6fnsluxY4+G8wmBnFk18poNaHiF3hUnTdOJp",
-	"wGtSMutAGY9D+grhtuteeJZ4XIg9KvT8yA/5hRrOSGzAvqnVdVz9V8SmuLAbxrRubZnMZfANskcGaN3p",
-	"YAkB15R8EI++P5KiSrATMX8p6eA7vsukklItplXaj9heKOLEm6UQDSlHvthaQ3ghl7tVilSuTHWJFW+g",
-	"VMM9PHJDZD/P+YI7USahnNLIM1nK4EZu1BdsUsodvlRu5ZKTcARSip1X0ktmOSujPscZ0RPmj3K2C86f",
-	"Jz53P/acJEgT0ih06Z6QfxN/HxjlaN/ImeqAeRVcis3EshJKq1IzXWTvIR3584qsOPvSt5KofhJpPqs3",
-	"M/fCvtA1eGK06SazojBWJqw1EntFGCDEjjyUJRIywpzSOBOvBSdTCmHs0SRdSyheuDYJS8F5+NEEQb6h",
-	"HwS4P7jr0CbsijHuUVvsSgzeEsGvRhgJVQqT7U+nPoOpyyN0+4ihDH1H5naQSOa0DanJQjrCEG/NZZi/",
-	"lqguTiytf7lldPCEPsTjMPTH4qLaE3UdiZz5QZiQ8pEvg7Ij1xOGh8nwZLts3FCDbuJWSw5qSuOQYoKD",
-	"H6rISORG6IEr+7hMDZfL1FI/w8WdKzkHovTZyWACI4ErLzQ7EtIwQWf9opLI4l7gV0UBZNll1AsLpeBT",
-	"WL5e8nWgPoEBUbVNVKgV2QBhQFkUzsS+jkNGHZMNZ4uqmEDqSq4nBU2SrTpfuhlJl9rKVxytr83NVUur",
-	"Tz7tO7MTfFMidYcWwxxCdK0ZbYQRbRq9Vruz2W2VHcN9jKLKSAX+TFFfix4vRCoS2GkaXV74mAxTaN2N",
-	"Fm11Or32enfU7QwNY90Y2c5mlxrd7uaI0Lw3Wg4oF3/QivHOgou6gpBq01TsvZN9hWNhLe+DouNdMBu8",
-	"kPsiSNswTrdyaTQul/lYiLdpg8ca+YIviezO1T9Evp99SiSNv0suCdZrB1aikCczVlGYxMEiDAnCeTxN",
-	"vKCZvyartsG3Fgc6xYF0eeokxK98iIGjCFs095T8yddT5JdBktSdhEWU/N5QO/zrf/ns7r2H3//14d9+",
-	"cPzpvYcf/74uNhYZI24AByyrc2XurKWbLd+wwf04tEX7vEjLOzLUDjjHs2omdRz4Am6zmAU+7yoHTrGE",
-	"VS3/PQBez0paoWySKUur2JaUeEsKMkHt6N7PD+/dPfrofz345M3Dt+4/+Lf3jv/HHw7v3T3+8JcPPvnn",
-	"urIz3SRZUAXZkrgAjwhKVrFbdJPdZpigqoB23gxqSQE1uVV1mPqOZOVto91rGN2G0apXMVevVKrqz8tb",
-	"F7HOz583ltALj8gQFxX++jz4oUQzvFwmeyurhNw2DKPb7hRk1qKU0AIyGRN3Cp9K0eYFWykrJSfgSncK",
-	"L1xf7/aM9oLvdvS15//yFYfMGi/duNF46VuN1ivq2bWqz3YUvilyoD86IdZ6vV5nY2MDYaNfBCHEC1vd",
-	"3iaWeDxrQtzSz1ZUVpcZXCApF1UHPHrj7cO//Vm9eQZi6jkapXUpznEgNuYUl3j6w7/73eFbPz5+52dH",
-	"777x4JN7xz/53mnl1wLpskh8sVOiwOddTItAWXmQflaRmUQTKQVzHy9YLPoGEQ2gk4EzxCONIA7tCeEU",
-	"Rp6/31cWuwyfgz3xOWXyfQtq/ST2sJwiGuu2P6UcFpSNLgn0rWImijTyZMCY5Qubrg7eSMnJA2onXUoh",
-	"qqxIFbnIF6g0WXWBs3rqLZMZkir1ETEC8tNoSRhE5WnvT1x7guFaJJ5NmBT/yRSGtGj9ZEaUjDwo8yqk",
-	"WbxXemwRzkEQBUFDjOt6qrLBVAeCMARZqjsNPhfLH6CJrnww87tnkaFWRX5/BGrQOGYccqUmYWef3Hgc",
-	"JaKQLoQy/CxNtursvyLPb5Xww4s/+rDE0ksyObLP2uUyNdKK21JMLM1MLH9nofytg7lPG2Qo32rJkt2W",
-	"StWwTTbp2ub60BmN1taM7uaG0XHW2qMRHY1sm4weQ6nae0x1quIrLp+fJlWlvwrVobXRarXabaPb651g",
-	"K81vCZlbe4K1PjhjwT33maATWbeJmJKeHT7/XYBzOVRMqFDcI49Eif1bY3726cr6nOULqw1fPfErZp0S",
-	"rozhMzJ1cUJAJIhR8cnDN/774ad/SIrPv3/45rsn0RPy8veslIMyjN1UJ6lQ9W6xMpCVDD2BMaxwcKkf",
-	"UJJdFhJBaIgfqnojMIyjuYJFC0xKWeP0CzYmW6cyJr/EfG++SuwXyfZ67Va71TNaLWOjbfTWMbMyV0Hq",
-	"5WLBlmIllULhFE3Kr0JBFG2xyTNw2ZgEfkih/Rx0jAbWSrnJPHfqilMzCCjFYu2yUgmutqwMorXR/Cu+",
-	"u1Xx7s6f8+VrZ/byduHlt8o7PSsMceYipVzpeYFEKZQ7kxJgHrtUkQznRhxGfhxGE/nsloIehRLfG1Kq",
-	"KhbL75yqmsVnIxKQaVYZlkLppcxJPwPFoXb0s188vP/+0b1/OvzpBw/++O/H73zwf777+tFPf3349v3j",
-	"dz44rezIsesviQApmXor7Mr2crvSSyRNDpyNMgbh2TQRLtLbupcA7tDtukC4YInax7IxsCptVvh1ngPO",
-	"fyHmtLJGqn1K1nRGzrDV63Ta6+01e33ddtY325S0O+2N0eYG2TCWy5rWWre3vtHubqx1NruVfsvygj2W",
-	"5ClUAD4zwXPq9y/hL2m5HBU2LkLE2ep0mAXqqEwiKHsFCoEYhGZTpvTSJtSupGkybqTg23KPY86d4BoZ",
-	"fNJkeXcNMEodrgOP7QmQtLidKudeNOuQDVUIj2b9TJhf4lPLHVGyR1xP6Hi5OEjiVzt86/7Dj+8VPj33",
-	"xt2H//jByXne/IZ97KiQrsCpiMNRfITX82xNefeXc7PWcm6WZj5h/Vxe/VmrtEz+jEd0KsvicrG5SOa6",
-	"BJn37Urw8Y18ZEn6vCJyO/HAFZxpc340ib8I579bGiE9/JHc1ugSUv0n1fLKO10eD5V7jzDFOPRWZlqa",
-	"rKrMxeokMx1IEBAJ2J9PMqt0Mu2l+Y5naVucOb8/QR2mHL9vVfD7fJ7xkjhVMSVrWSrdIwqE+QTTL1gi",
-	"lBOFv/Qi4Yxi8aGjzoJkZSo/SNUCP/5vnx7+8d3Pfv2fH95//eRMN901ny+vrS5LtZjtFj+4mKTS5SvK",
-	"yLQ6ZKsy/y5FV8ReBNyX+mROJZYOKy5z2Ba6wRGhlcUdeH0e41eiQd5mIaOIhujDv8ncyNqCFISb95/r",
-	"JcYshpNtVsGll+/LRCAUXwY1ifzVwUr4iCVRfUneUCE9KZfCVId8jdiMFpWioBxWkYdBDQlprjyBmeGk",
-	"q9CJiibJiIEsA5iLg1RbhCZToqMKE57lCuRqYaW3thTaQhXWwSQX5uO2SoB6KUyziaDavMQaUs/fByv/",
-	"UjzZHh1FiLOuleEciqcQ8PIfNUzjRyaLwphhFiBExPWSrDYsi5SiJnPLgCTdQgM4+4SPy2FKHApxIAE/",
-	"kcz2xSzKJEcOgXcpBlElzLk8A/NnCYAkf0JUyZkKEcvna9F9vvGcyu9xVgVvMGTfMdaMzVavt2n01tpG",
-	"uzp8k6+Wps2Fcyoqhy1x26eFv1RgKAvttNrNztpcbOe5p3dK/n78p8ZaKqa1sHaVLDOVq/mUK+qUDESp",
-	"BJ1M71gb0m67vbaxTlqdtbbR6dp0c31ob27aa8Oevba2ys7cWGtvrncEZct6R4GVP7I2saTO4ResViws",
-	"Zvn/h35xQ6WxJ5FrrL8XTUI/Hk+AiBmGDnLPWfI5Xlkxv3b84YcPPvnB0Y9/L8u51k+ifZT2zuldXFU+",
-	"K4/gd02iCXA6Fg/JlcN6siFXwKhCyTH0GYo/dEVpxw0R0T1rwgCH0S9aWqaGgG2VODzIJ2qbGtQc3260",
-	"uhtrG+0NrN1V1MX375Q18aQ4wnwRKB5B7ebF3fqfc2CvxCSqGJypbcdDCjcv7pqann4en4ayTltiSBbR",
-	"h+f4QoSBrDIkaxBgVtzFXZj4MkuuUPZAvPX89mAwwKq4Cu8ahP6QDL0ZkHSr4KQbke97aQZHSPA0RRPC",
-	"gEjMvXjFFtymQQRDapOsIvg4KdrvRvOUIoHbiEnUdP0yxWwxur0uOt/V7i8TDt+rPDZz61qlx8P//u4v",
-	"YflZE0NUZTnkWTu4dfB/AwAA//8=",
+	"7H17kxvHkedXyeh1BAG6ATZe88AE44IaSuLYIjkmhrZWbp660F0AymxUw13dM8QqJsK68K7l9WntO8vm",
+	"ns+x1mr90PlE0d7VrWVr7f0ud5wZ6ltcVFb1C2gAM+RIlu7IPxiYflZlZeXzl9mvGW4wngSc8kgY3deM",
+	"kIpJwAXFP14gzI9DKn+6AY8oj+RPMpn4zCURC/ilb4iAy2PCHdExkb++ENKB0TX+4lL23EvqrLikn3eL",
+	"TvypcXh4aBoeFW7IJvJZRte4AgN1RR1eYvyuGDDqe+AFbjyWz4GA+1OIRhRE7LpUCHADj4JjGz3bcLaS",
+	"m/GoMGFMhSBDKoBwD++6tre3a3MRkSgWVEAsqAeDIEzuE0BCCjyI0jdSrw57Iwr7YhRMasMABOFeP7gH",
+	"hIsDGorszgMWjSAaMWFzyvepH0yoCcGEhiSi23qQL9iGAxUm53HAwR0FzKVVHByB9r17lzr37oEaXN3m",
+	"hqSOppsk65VxECvyz5CMA8FTcBCyKKIciAACHnXZmPggopDxIVQc22jXNzdtwzHlUBrNemst/WNTnQHG",
+	"kUz0HhlPfCq28C/9JJtPSBTRkAMTwPiAhqGkXhiM5VXjah2+TCcREP3GrlomNuQkkkvC5FqNJ3FEPQj2",
+	"aYinv9S7eQMiei+S8zUN/V6ji0M1TEO/0ega//HrVm3zzhcrtl1Xv6r/4QuGaUTTibxcvdI4NI0rcRTc",
+	"opweEL+EVHEU1EJ1FgY+GdbhRmGxoT/N8V0X6D4Npwk5QFDuCXAsZ0v+B5eBB0Byj7S5XEqnIU/ljyNX",
+	"JRTTM+Xx2Oh+3bAM02gYd2YnYhr3avKS2j4JORnLvfj1/NRuDgZGYa43uXGnOPtb1A1Cb54GNzktDo5x",
+	"uQVcWpf0DiXHRkxtfo/uMxeZd/4xclP0dq6DS0LvgoCd7e2dq/WyBQlCj4Y3glWC4aa+LLljl4YsKBl+",
+	"L+6nfwJeCRO8FFzcA5WjX9z/+Oc/OPnJtx+//87jDx4c/Zd3j3/6s2rp0CbEvUuGdA+PLx/ebu5SvDOM",
+	"OA3LSbM9IpxTX4mmyvGHb3/8+g9P/u3HJ2+/vmgY0x1v9QDkRVIi0FCuyq5PeG8UHNwg45IhyLMwCQMv",
+	"diOQDJTQ5ehHf3P0w9ePfvDmya9+Uz4akSPwHit7eGEJPBJRqDx+/52P//6vj+//68f3P6iakp/GJAJn",
+	"Op1O69ev1z3PqRe2d9NqdupWq95cnx/CoWmE9JsxC6knuT5PajPPkgnhMhYrJ06RoYqrXjLdbC8G/W9Q",
+	"N5I02SbcpX5hc0n9NUeZ57Xgh2AAl9z5m+SOrIPjkYg4UiDyJcKnZDuSaKV+vTmh/Kq87tA0tPZbdct1",
+	"fZnceZm6OsWL0ktnlyz/mGwYpyTsN2MqSrTcc4E3XU7W51FWK4OBCUgGtEqsLZvk1ezKQ9PwCR/GZHiq",
+	"O1/KXyvXgoR3Vy6EvOaJJOaMOFouR7JLzy572JCvurgnrzk0jYiGY8aVFl52/V5ynbwnJB5NhM7Sm9IL",
+	"07tOIcT30gsPTWOfhoIFK6fzVX3ZLI8XBFGBM/Ri58VSUYYlYgupmSNUfv75WWVjLd1CISURRWY4jVQS",
+	"jA99dfmTSRj1Pg+f8HmRMnkSrZIveQLBLf0+NBbLvIOizIaKoBQNWzU4FvDqPJVJ0URdNv+8NXto/j8o",
+	"uWZsvZV36Usz422BCSZNr2CAS6EvhMrEJ7wKfSrdIXwv9czUfwF5FnwmIu0T4PP6ZVo5M2N2r2x/+cqL",
+	"zzetxobVbm5Y8p+0aMaMv0T5MBoZ3UapwfcU4jpzA5cyjrpK3bIdhyHl7nTl1k6uO7NiCNW2wiXaKbHa",
+	"l3lZW5kzGQXQp3rRcN4XlKes7Hwmlbx2xRwr+9eYMS7zp0ot3MxIXM09+mLFHk/POys441TG/VUmJj6Z",
+	"Krs+YXI5glIbf2ZEAccgBUzklpgb3vyAnmn8s2r8WUcj1fozNoDeosUdOs+d52snaL09x1M7HuURGzAa",
+	"ioSlXHWD3nyVjNmDMCL+BQFNq9lMYiNbSi8mbFY9ezDBJaGK0enNLqQXuSqiMP8YdbeWRxcExJx9M6bA",
+	"43Gfhgvc7yW+/F4mi9CfX+7Al907lTIvGwgr22eHZeuVE9oza9W7Ce1mYx1cfQmObCuN2oEYBQfg3O5d",
+	"dUxwXnxu14EKBqZi4TlSABDYVcNCKVAtSs/bvaszgbcrtVdI7a/uvNY6LI24XV2xsLFAOa7WH4eqQoOz",
+	"0SMIQh1ulBfKo9ef34HKyVvvHr/xu8fv/+no599R/5+8/Tow193xLrHrlFXrcD0Wkc0lA/YpEA50PImm",
+	"OgxZh6tsyJLIcT5yWcG3qtiwfJUy7zy82gQiryzG/6pbNi8Epany4EVEIgpERz1mI5kbmxudZhtNhM2G",
+	"1Wpb65utOUUwF+cspXQheD4f3Eyj30n8WYWaMRa+0nQt2bGfA8v+pRnDtkiR5KyOxD1++ODxu9/Skbgu",
+	"WLA9YpwKCpUeG098Kf28qgkNeJ4PfSZGJjShNyEcf7bgBbnXRia0YTcIo3gYU0FNm3fgGuMeM2ENXqTh",
+	"mHAT1uFLZELko03YgC8HIZVHN+FKSPrMNaFhgVRMTA6T+Nkw9gg7ILxq2rzRKL/iWsCH8OWADzXXwwKm",
+	"L4kxm0bTMA3Jem3DNDqGaawZpiGt1Q3DNDblNXjhsmh0jrwYkS4n4PFvv/v44QPDNDQdDdPQZDRMQ1HR",
+	"MI2MiIZpaBIevfmboz/8Ut2siGmYRkJLwzQUKQ3TUJQ0TGMpHeHo+785/v2fTn7/+qMPHyy6OCOpCccf",
+	"Pnz0xx/q6++UBuFTjlP3GxkPZrNNjmSzTo6ks08OFKiQHERq5P5OSZEcyJEkOZSSJjmQkig5kJu9Hryi",
+	"09JLJHUkcTC78BITUc4jFaeJN3wzpuF0Plq3MPQwrz/yyQqRZiugkkgMqdF0NhCFGIvoWJzBsdaJkkwH",
+	"kzAk089gaMNURCqVg3MrsyrMsWBdFkVRUUuOl0icz12U9cmd8Gc+0Vl8oqLfcz6+jGR3dGTE6UOeX5EM",
+	"/xRxT7xVvvjzJxkSUp0u9JkjFCgXZkhBLqaA3FqamNo3IV0+hbFIFlDazzyIbJ4MHqEEUzRDU5kyoiFe",
+	"GCSGdhCNaAhfFaNggq81U+CGfBkNgfgHZCpgwHxfIOpAWTrPJM8zyfPpSZ5dn/AzCJ5eFtDZJUP6LP9b",
+	"Ts7TCadZYs4nV0JKzhZ/VlJuBuNz/N6vjj/4ZwcqtvF8LF9gG9UsUN2V5k8wUZaylHFDFnAplSIapigs",
+	"xhMnYzYkoB5e5uE/E13PRNcnJbqu63WeyXWQ0IPggNNQjNgE85xQOXrzH0+++52jP/7Xo9/+w/Hb33n8",
+	"8G+qdXAsRwXuMFLbp37AhwKiIJ//TL2ECREid+ICoiIjGk5CJtQTavvEZx6LpuCOqHt3C5xG/vlpdE29",
+	"qOQ9eKm8FZiwubjLJhPq1aFHuYfwvP4UPDogsR9tAVMh7WsdZc0cSKNjQjn1MtimNG7ImEY0NFEI4A37",
+	"xI8psMjmLglDJp9/xrDL6aB9cm2y6ck1MdSC3ZQWEf4tHfDrmUQvruItKmI/SvCuJjjaIXZyznEddPww",
+	"B4tdERQsRob1c8rkVqp2pAT2khjCbk4yR2FM58G+EzL1A+LBwSgQVHmdpxvVHHffLKquUvLoxEaam++C",
+	"03PgckagG4E2QfW6iyVJS8K1vWrz9GqSoZdLQcMIOnZecIqY41lA8Ky66JVSPHVHFmZTLgiVDcGgSSyU",
+	"hS4JO6URUE76/mp01NOAPpPRnSogg/PpxeMxCadlsZjliMtYRMFYp2igcvT+O8dv/G4x5HLWXEkHWyY2",
+	"by7KNqUpM5FLW+nEk/RqdMKn8vjh745/+58effi9ozd/dHz/X5U8PX7w8+T4H47eevjow2+pP6tb4DER",
+	"MT6MmRjpR+uHCpsfjCgHIZ0l4uMqqN2iM9JbCtBOhE6hqxyPzqdxINAnkTuCkLojEkpL9GZf0HBfYeDH",
+	"JBJdmztNq2lZa41mo91oW+21Tmet6Zjg3LjZtJodq9Vcb7RaVmuz0bE6TWeWVUuvWp32vrkM8XsDU3dy",
+	"82KSW6F9RTLnRYBfs4iGT5JBeyMSAYvUZp0EgkVsnwLjER3KnazkUMxZBIPA94MDkWbXLwjIIUdLMfBZ",
+	"Bq7i2EYjQdc3kx8d23DmdndjJtvWqG3ewRzQxS8s3Pc9rBEowXbjUusKghXQ9ihv9I7kTJ2mo+ABCTNH",
+	"klgjST9uc3pvwkJ6FVNdGuWeILBV8UMQRxBwaoII8FGX82JHgeL7QTwcReasELL5YoC8SlycTovmaHMj",
+	"iJ5XDzcKNNvhtwVFXVoQOKUoeUWEYAAEt9q8qMxIUuIIynNThEebCghdu3695nnOFkxCKnBjcn9aJLgm",
+	"WLEKYw453a5Z67VWY6HczbhjtcBVl6JAHBPGGR9eJdMSzpJHIb0GKkSqbD/Jq5fttQXo8qcBuJQ+MSrF",
+	"qC+B4ZTijXgmZLR8qUiWHQZJZU/Lyk3fI1NhIpPjuTWrfLJSjjzF0CQr5ABsKHbcwFPVPLjBxgGPRtJc",
+	"pVzl9VtWzSNTJFb1lDiD3WIRREkdgbwlFbO//ejoH75X7aKF7ZFpTbKTF/sJAun4/i9O3v2eurZq4rb3",
+	"CPNxIxC8RtENR144bHOn5cA3YxJGNPSnybVtB0bEH9SmlITJsY4D8k99UR2uSAnMpTjxYMLcu1poq7IQ",
+	"FObSgldCTstqJpSNd5pM6emET46OV8m0p8limMUTzJ8WD11XhCge/EpCheLha8Qf/CVOvHhcH7uDq7nE",
+	"TNInoeKqCpWqspeYEPE8krVQt2ICrQ/r4OxaltVct5w63KAHaO6oWsFU89mc+CLQCJTt27X1V27uXHvZ",
+	"uvVcY+22ozRB73anudF7eeO5V5w6vMB8n3pS4vVVXZ/rM4WX0RFftHjQyZpVnHosq62L3XJ4zu0EkJP6",
+	"BVIioppXhlPl8fvvSJvtrYePPvr7k598W9lpzKvOGU7dfGQcvgiNdg1xJDaX0klEZDyBL0JHg0uggnTc",
+	"aGyU2VrVsnmWX7t66j0ddZl1h5SRmhXnaSP15MGfjn7wZrULfnBAQ5cICiN6D65f7aRwSDbk26oQNAM7",
+	"X9ndgdwb5Ay2k1K/8mWdnSMl66TV75N12mp3qNXfcMn6YJ22+u2Wt0bXm6sAM6Q2uPNaq1kOUOpNubs3",
+	"YqEn+X96eqT8lOsNc6k35QraygfBs/htTnmUknZlJHcRYW8EWeI505DKa82yRhiimnXN88isrdRpwut9",
+	"JqIi8KsEpF+SRvrzw/SXoJkSgBpOA0MW6WSEmmA+zFutF2Jxqd0/QMgdEzZP79YB8JnIFhr1aJPmDqIT",
+	"5bp0EiW5vCgIigrVMM8HfTQMavrg56U8IQiHT4SGl4vHMX5gG7Yx4wpUS23XIGRDxomfwuSVz6IhM8sq",
+	"X89cPIEe4QGROpKh8jtDscTV3abV2LTWm2uW1Wiutz/pOgnXLa+XX079aD4X1HAW1u1+JosxJmSqAp7l",
+	"nunXpEWVDxDJZ/k00jn6dPYqWJl5rnDtWnc87grhSPfDajZr1lrNWodGp9uwuq2OU60DAgH+KuBzTRRm",
+	"fdjZm0tq/V9rH9bUj2b2A5If3bkfX1iwRrfKlFECgA6RUHW4KX1xp3d7e/v5Xg91uzRh+VY+HnzWeLl+",
+	"2mn4fLooopOMM4npqHE28iMcUyKd0rOOrrGAXAscQT0OeUcyitYTjQKVzn6rbkGFcAh8j4Y2v9aBMfF9",
+	"Fb9swNfo9ohEJjThpksJ14xqQgt2yXSX+HM2cmvBZG4v9sBPJQGYADeOIBgMgHHBPJpzHavPCmbOkOec",
+	"q4k9j1qZpJJW7/LzypTu5dZlJgGiz+iYyMlHb5z8z4eqKkHnSVVkZBz0mU9V/GN3e3nS8AlThslQruOr",
+	"jGzUu9sYCdjLM8pM3k21zsl808rj9//94/vvq/4Nx2/8S7ULdBK4Ixgz32eCugHahAIINFrKtU1tQKVL",
+	"OIYDsihAxWmstTtrG62NznpnvelUt9RWnylS0ZE9l47UWadpNTYaVqvR7Kx12hslAQKbnz5CUBjCE9Zc",
+	"7OV3zkwCiEc0HBCX6g4bx3/3i6Pv/5Ouu+sWPYwLApx7NWRAtGSdOvR0GicniVLiuCQMp0CS1KIbTFiS",
+	"ZyBcqaQJYomeIn6iADVfpSEbTFfrKHXdNgm90yOf1D3PHOacaMmT8XSIJ03EZyjHz6UKjUP/HNBooyia",
+	"iO6lSx4TUd3PruU0uuQHQ8Ydm1cycJqGuuAZBXiJdB0euFJSSTlSrYMkez6up0KBOsXM5wrZVg6iTHx+",
+	"PqFSX81GvUjk69sTqX/y3TeOf/pe1QSnVbfOGNcuWrL1lRFtSSTGB0HSlI+4KEU45tKMBHRiaOZL123I",
+	"olHcr7vB+FJyjfphzHXhkyyoUNiCuqrTlmKTnJ18XdrrV3Z3RALa8n3Mqescw5jcpYgO20f5BSQFjpgY",
+	"kbM51nom6R8BLAKXcOjHUzPJvHJq6uhdlEJZsFleviLIBNURSNpV+ROIHbd5SCdBGOHAlAcj3xP4PnXl",
+	"1mORoP6gbnOb741yMUWpq0aEe7UksalXMUX0TMJAMotSyYXY2iTu+8wFjyp1GOp6aZtX0kM1yutkwgbB",
+	"vbrLcUbpqZmNVa3DTpQoTnyyGM1LjK+p4Js0jtTL0C9jPvpMJB+aB0GmAuylEsg2cEgHSainCHOQh5Fe",
+	"f/EXsB3wfcox5iiPXNTFQ1kskQlwdm/29nSelKh+f32p4CqOTiPU5H7swmxLSYwm4Lxw9jYHuboj+Tp1",
+	"FYwo8WjYzfEcE8ASUA5OyskJBycFDSYYHSbyj6SefIe8Se5Qpy7ns5cvdx/6QZ/4ICbUZYNkEJI9RR4N",
+	"DM4VDInWEt3p6IFChUVgG6pmO/Kn8m0insjHC6C8drunIMbpco8Dj6IQIXpfKXQiRlrrGbVzy5jDoSGh",
+	"L15UIuPiRVMnuOVqun7sUQ8hKjkfzDa6oDErcmSOnbld6pRuHqmW5dR9HRUaRD04BYLIm+VLPDYYUEWN",
+	"rsJcqvEKnN6Lit7ILQoZ2J1Z0EpZ5lLKYC2cHZxkq27JcZvgpOLfQS9fDoEVbHgThmyfIsYoz8XKxSna",
+	"70DvRZTLt2RPZmP5ZILelXx46mCZmdtU4leVulCqLWiOF28lbVlTXEBa5u28ZudNULVePdswwU6MUXVM",
+	"Ax3VGSl75eF6vX7oqJgOrnzuSU7SWRUqSYVlMfOyBVFISZSBITUPkgIW8oVCV1b5kkJj1mt7e7s6wAWx",
+	"PLw6kqUFUIETlRCnEMY+RdTwAYRU9UDUOLroIFDq10tlQOpx6UXQ8rPiFKxvuSec8goE6dnyQOrJkEZw",
+	"l+oeA/uBv6/0P2WSLvWcLFENAwSIiE4ENGotpML1qx2bV9LEqwmtJrgjEhI3oqGobkGE2DQ5h8xNDPiA",
+	"hWPcgMSNcNuZEJIDuL33Qm0DnxtzKlwyoR44lyQn7Y3oFNBsYFxBkCa+/Km3Xprp8WhEmC+w8ot6cLGS",
+	"6L4LIgGqXtRk1stl86VoM1X8hWpF4a21CkWktxxpot8E7FM3CkLVAUQuawONVc32ydIpNaJFnbLd1KaJ",
+	"yF2qC8qiYFLzpW7ViUV6T8rmbFs163A1DCb4XI0+VhDAVJQ6PPZ9J+lNUUh/ObaBW4OAmBCXIsRPihp5",
+	"sWMb8kb5l4gIbqxyElbrNm/VoSeNFDW7BGR0l06RLX16j7nBMCSTEXOVGdRVwI1JwBJ8pwmsTuv4hP40",
+	"ymHXohFlIb4eWUJaS4LWhBRdEdvXaL1XHLBjy2q54BAtpqVR9irzshOTMf55MYmPuvrNOhGYTQ1fpqa3",
+	"pZchxxd6hyCfozfibxNB4Upve2enerFu83YdvhayCNd6rKoDaYHB9VqbKPbu0qltdHG1TBRkpjI1eAAH",
+	"IxZRXBmQEsr3t3BkPOA1fFtud8nXpLvGBC5HDY5txy+//PLLzpbcOSiP9E6qw1dVPkAurYbbTuGAhqhS",
+	"0HnqJvtJXZPoNUArUypGSQTUKjlEhVMv45Fu9SJQ4o6yrCu+JbFM0SqTBrJHJVMkVkCFqA2CGTtMKcr5",
+	"rPWb65o/7UtKEQvw2V2KVM5de/zer+R1+CbnkhRyjmIERLLKXzT51VxzTLj9xabVVAIHf26mMlzTTD7A",
+	"wBhQMnDHtlOjwLbzp9Rbbdu2nS0UVWHgz6yWY9t9qZ3sAf7P8f8Q/4+SCcaWde8e9rRGbqsleBbMne9O",
+	"o1HANbc60uKse/F4ItSAvkT2SQ+N5gsCHMl1dUV9qQxwmDQpP+3UtTiBy7ig168izkdKKO00KVkstyX2",
+	"ViqsOI6l1SwCbkjacRt3UjLvOuzGCrysdBWuL8mxkaOlXIXw6YE0E7u43ZQsSAtqxhj3rKJg/VqAwj0J",
+	"N1QK/Z1mdGAieLUFiG9HVpcPchzH5q/JAds5p11ZHWUdcJQJkvfoUwMUrRYS3lUHLNsw1WNzpp86pQFg",
+	"6o7E4y88JjXL9NF8PDh9bmoVahspN2f1lDjUT10ZAUmfqQ1QdRsaoCY+eqgPrcI72YbNDzVVbd5LDQWf",
+	"kn0KQZyoMKjwHGZGahzJ+6ilstppVCQjMplQrlEDIgilLCZ+SIk3rW7ZXNoi0EbzV6TrmQd7XYbXZlZ2",
+	"4cLOrataj3RV9aLOLGh+PQvLmdydX8yStSys49wyJqt4ykXMLaBev2w1CPopdAIdRS61FHAZxl6nkiNZ",
+	"FS7DqnV2zHyZWbatcXPucC2lTNDLI+2RTFRVlMViAuUiDumrRLiMXX6B+NJ6FFR6jNKKulzBGUkG7NpG",
+	"1cTVf1UyxeW9MKZVZ8vmjOdEnjkv8YKBUkFSnMj5K4UL3wgYV1burD2iRImuv5PshapLvlnp8pAKlIuN",
+	"NQToCsWtSrMLHfRRRRk1VE/IwwMWovh5USpHh3IFhlbhAml8agE3YFFXikmlecRSzZWrEsyU18alRIdh",
+	"u4F64lmkkhFjqsEg5wXj/EVqlse+l6T7QhqFjO5LDTgKDoBTgZ6ymqkJWOAkVKwq8dGl6tR+irISQjoI",
+	"5l0iufdVlC4xiVWtxrRazwJVqKtE4v5LPyYKYx0McQaSVxxlzfmoSxT4iHsz40ziX4KMtYOl6yYpC9Xa",
+	"JCIF5xFEI4TJh8FkgvwhmEfrsCfHmLPtpVGmlCQT2m5zg/E44DBmIsIAohxKP/BUkRWJVHFpn9o8pAME",
+	"C1QYx0LSxHbzYhVHUixjgi8NGxGHYTCUBzVPVE0kchZR49IkiwLlmQyYL11Ym+POZnxY04OuI6slGzWl",
+	"cUixkigIdY4tYhHGcmejpbaBy2UbacTqyu5OLhStor8qLcXJhKkD9ZYCx4ww7bOo/7k8NwnK8kmqxzoa",
+	"eIXvPqSFLeZM1AztCUytazbRSXsUA4QD5VE4lXwdh5x6Nu9PF7UTgjQpUU06CyWsOt+nHUmXRl12PKNr",
+	"zM3VSFvNPhd401N8lSYNrBcTZlJ1rVlNBKRtWp1Gs7XZbsymGLqYj1c5L/yZ4gcX3V7IeSXA7RSnsPA2",
+	"lfAy2hsN2mi1Os319qDd6lvWujVwvc02tdrtzQGh+byGGlAuk2UUM+eFZEcJITXTlPDe6b7js7Bx/2Ex",
+	"hSOFDR7IfVOoaVlnW7k0r5srQS5kbo3eU418wbeI9uaanaLczz5GlCI5lJQE57VDJzHIkxnrfF4SqpPO",
+	"GxEiHufLBlXkL2t7I7YWp8zlhmQiDTfjd4LkwFGFLZp7Sv7k+0vq20JJ8VsiImYyKFA5+ut/+fj+g8ff",
+	"+fXR37578tGDxx/8vioZiwwRgYIDVm3yssDoUmbLX1gTQRy68vq8SssHeDQHXBBZW6EqDnyBtFksAl+S",
+	"9kQ010uukv/4h6hmveVQN6miv1ViS2m8JZ3RoHL84OdHD+4fv/+/Hn345tH3Hz76t7dP/scfjh7cP3nv",
+	"l48+/OeqDgqwpGpXp2uT8JiICGpWyS2mze9yrBTXkE1/CpWkk6FiVRPGgadEedNqdmpWu2Y1qmXC1Z/p",
+	"Gffnla2LROcnLxtncDBPKBAXdeD7JOShwsV8fZbsjaztedOyrHazVdBZi2qzCxh3hOkXvotkzCu2mbqu",
+	"nIKbOVN44fp6u2M1F3ykp2u89JevemRae+XWrdorX6k1XtX3rpV9o6fwAaFD88kJsdbpdFobGxsIQP40",
+	"CCFf2Gh3NrHa4bwJccc8X1VZ3u9zgaZc1Kbz+I0fHP3tz6r1c1BTL9IobRBzQQBxsXh/RqY//rvfHX3/",
+	"xydv/ez4R288+vDByU++fVb9tUC7LFJf/Iz1BPMhpkXwvny5R9Z+nUQjpQVzXypZrPp6EZ1AK4P5yFtq",
+	"kzh0R0RQGPjBQVd77AqIAe4oEElYeUHTrcQfVlNEZ90NxlTAgh7xMwp9q1jLpZw8BT3g+Q7Dq9OASnOK",
+	"CXWTRyolqr1IndHJd4q1eXmnwWoaLVM1xrp4GNEm6uOKSXpIdzo4GDF3hIl/JJ5LdP/xZAp9WvR+MidK",
+	"pVe0exXSDDmgIrYIDCKIp6EhIgR83WJkbAJBQIvqy5/CGIp9SNBF1zGYee5Z5KiVkT8YgB60Ss/JIZda",
+	"Em72fZ2nMSIKBXeow8/TZSuvny3K/MYMEn3xF16WeHpJTVD2DctczU/aXl+piaW1vbMfVZn9sMncd0wy",
+	"vHi5ZslOK6Oq3ySbdG1zve8NBmtrVntzw2p5a83BgA4GrksGT2FU7T+lOVXyyaZPzpIqs1+l6dDYaDQa",
+	"zabV7nROwUrzLKGq00+x1ofnrLjnvgl2Ku82UVMqsiPmPwJyIYevCnU9wMAnUeL/VniQffy2Ouf5wmrH",
+	"10ziitlDidDO8Dm5ujghIAoOq+Xk0Rv//eijPyRfmnjn6M0fncZOyOvf8zIOZgsibL2TCu0nFxsDWe/e",
+	"UzjDGlGZxgEV2VUrHgQZBaHu2AP9OJrrHLbApVTNhj9lZ7JxJmfyMyz35ts1f5pir9NsNBsdq9GwNppW",
+	"Zx1rdHOt3L5ebHlU7EVUaD1kKP1VaClkLHZ5eowPySQIKTRfhJZVw25Dt7nPxkzumt6EUvxqgur1g6ut",
+	"eusYTXT/iu9ulLy79ed8+dq5vbxZePmdWU7PWqucu0qZbbm+QKMU+g4qDTBf31RSVskiAYMgDqORundL",
+	"Q7JChRQPKdWtwzWgz0tgsOegElBoljmW0uil3Eu/+SagcvyzXzx++M7xg386+um7j/747ydvvft/vvX6",
+	"8U9/ffSDhydvvXtW3ZET158RBTLj6q3wK5vL/Uo/0TQ5mD/qGAT600S5qGgrDlO6wRh2XaBcsFf0U/kY",
+	"2B4668A8LwHnP9V0Vl2jzD6ta1oDr9/otFrN9eaau77ueuubTUqarebGYHODbFjLdU1jrd1Z32i2N9Za",
+	"m+3SuOXsgj2V5im04j43xXPm9y+RL2nDKZ02LhYb8NWFVQvMUVWOMhsVKCRiEORPubZL61DZSQuuWKQL",
+	"ARSPY/WmlBoZrNTm+XANcEo9YYKI3RGQtLGk/q5C0a1DMVSiPOrVcxF+SUwtt0XJPmG+tPFyeZAkrnb0",
+	"/YePP3hQ+M7kG/cf/+O7p5d58wz71FkhU4N2EYej5Yio5sWaju4vl2aN5dIsraHDRtai/Bt26fcqpiKi",
+	"Y9WfWkjmIlnoElQHAaZg7LfymSUV84rI3SQCVwimzcXRFP4inP9IscKKBwPF1hgS0s8P8j2Dcpyutofu",
+	"4oAwxTj0V9bs2rysYcrqckUTyGRCVOnHfLliaZBpP62cPU/f4tzl/Sk6meXkfaNE3ucr1pfkqYrFfcuK",
+	"Mp9QIcyXKn/KGmG25PwzrxLOKRcfenovKFGmK810U/6T//bR0R9/9PGv//Pjh6+fXuimXPPJytryxm6L",
+	"xW7x66pJUWa+N5Eq0ESxqio5U3RF7EeqVIVEeZNYBayEqoZcGAZHhFaWdxDVeYzfDA3yPgsZRDTEGP5t",
+	"ziIHC4D0N0Fz8XNzRjDL4WTMit8aXcqXiUIovgwqCvlrgpPIEUeh+pIKtEKhW64Yrgr5LssZLUpVwWxa",
+	"RW0GPSSkuY4EZo6TqVMnOpukMgaqkWYuD1LuEdpcq44yTHhWJZDrqpae0gVLhX2vutJlAB2b55+6pfEZ",
+	"uqkTlgvxABkxgfalwM467BQ6sOmKp6gwC5vnlPddOokKSErktzDmWGMKEWF+UjOJTbdSJGVuafBpW+gU",
+	"Z9/XYgLGxKMQTxQIKFK15Fijm1RgIhgvxSXqckyWNfyrZOWlJL9rdEOjErUr5js8frI5nlNo5EUpHkzs",
+	"t6w1a7PR6WxanbWm1SxP8uS78xlzSZ+STnVLgvtpozmdPsoSQI1mvbU2lwF68bndmawA/tNjnWnetrBX",
+	"mmprlusxlmsilgxEGw6tzDpZ69N2s7m2sU4arbWm1Wq7dHO9725uumv9jru2tsob3Vhrbq63JGVnrZOC",
+	"wH9im2NJP9FP2fhY2DT2/w8r5JZum5Dkt7HfYzQKg3g4AiJnGHooMafJF7rVBy4qJ++99+jD7x7/+Peq",
+	"bXL1NDbKDO+cPRBWFtnyCX6GKBqBoEN5k1o57NscCg2fKrS4w8ii/MPUlPZYiLjvaR16OIxu0R+zDYR1",
+	"60L1Xr4xgG1AxQvcWqO9sbbR3MBecUWL/eDerL2eNOOYbzomIqjcvrJX/XMO7NWYRCWDs43tuE/h9pU9",
+	"21DFLIrCqi9g4m4WMYoXxEIcgupqtZOWR96+sgejQNXSFdpsyLde2u71eth9WqNiJ2HQJ31/CiRlFZx0",
+	"LQoCP63zCAnupmhEOBCFzJev2FKqu09dknXeHyYfx2DRPKXIhNViEtVZMEsxV45uv40hes39s4TD9+q4",
+	"zty6lln78L+/9UtYvtfkEHUbGLXXDu8c/t8AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -52,8 +52,10 @@ func newOrdersCreateCommand(a *app) *cobra.Command {
 		Long: `Order a plan for a card: step 3 of the purchase flow (POST /singleOrder). Take --package-code,
 --service-plan-code, --amount and --currency from 'vshop plans'.
 
-The request is sent once. Give --order-no (and --pay-id) of your own to make a repeat safe: the
-service treats a request with the same orderNo as the same order.`,
+Without --order-no the request is sent exactly once, even if the connection fails. With --order-no
+(and --pay-id) of your own the client may retry a failed attempt, and you may repeat the command:
+Linksfield documents orderNo as the id that marks an order request as unique, so a repeat is the same
+order request (that the Mall then books it only once is inferred, not documented; the sandbox does).`,
 		Example: ordersCreateExample,
 		Args:    cobra.NoArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"testing"
 
-	"github.com/vshop-go/vshop/generated"
 	"github.com/vshop-go/vshop/openapi"
 )
 
@@ -63,20 +61,11 @@ func TestSpec(t *testing.T) {
 		t.Errorf("spec: exit %d, stdout differs from openapi/vshop.yaml (%d vs %d bytes)", got.code, len(got.stdout), len(openapi.YAML))
 	}
 	got = runCLI(t, "", "spec", "--format", "json")
-	want, err := generated.GetSpecJSON()
-	if err != nil {
-		t.Fatal(err)
+	if got.code != exitOK || got.stdout != string(openapi.JSON) {
+		t.Errorf("spec --format json: exit %d, stdout differs from openapi/vshop.json (%d vs %d bytes)", got.code, len(got.stdout), len(openapi.JSON))
 	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, []byte(got.stdout)); err != nil {
-		t.Fatalf("spec --format json is not JSON: %v", err)
-	}
-	var wantCompact bytes.Buffer
-	if err := json.Compact(&wantCompact, want); err != nil {
-		t.Fatal(err)
-	}
-	if got.code != exitOK || !bytes.Equal(compact.Bytes(), wantCompact.Bytes()) {
-		t.Errorf("spec --format json: exit %d, not the embedded spec", got.code)
+	if !json.Valid([]byte(got.stdout)) {
+		t.Error("spec --format json is not JSON")
 	}
 	if got := runCLI(t, "", "spec", "--format", "xml"); got.code != exitUsage {
 		t.Errorf("spec --format xml: exit %d, want 2", got.code)

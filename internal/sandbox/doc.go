@@ -19,7 +19,8 @@
 //  3. the body is read raw, at most [MaxBodyBytes] (413);
 //  4. the sign is checked on those raw bytes, before anything decodes them (401 when it is missing or
 //     does not match; 400 when the body is not a JSON object);
-//  5. the body is validated against the spec with kin-openapi, without writing defaults into it (400,
+//  5. the body is validated against the spec (internal/specvalidate: kin-openapi decides every
+//     rejection; a compiled fast path only accepts plain valid bodies), without writing defaults into it (400,
 //     with a message such as "deviceCode: must match ^[0-9]+$"); a member whose name differs from a
 //     field's only by case ("DeviceCode") is refused too (400);
 //  6. the untouched bytes go to the generated handler and the sandbox's state.

@@ -35,12 +35,6 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // setup starts a sandbox on a loopback port with its clock at start, and returns a vshop client for it
 // (partner P000270), the server and the sandbox.
 func setup(t *testing.T) (*generated.ClientWithResponses, *httptest.Server, *Sandbox) {
@@ -501,6 +495,29 @@ func TestDocumentedExamples(t *testing.T) {
 		if r := send(t, http.MethodPost, srv.URL+path, "", []byte(b)); r.status != 200 || r.env["operateCode"] != "S" {
 			t.Errorf("%s: %d %s", path, r.status, r.raw)
 		}
+	}
+}
+
+// TestSyncExampleAsDocumented sends the spec's /synPartner/SynOrderInfo example, which keeps the
+// documented `"languageCode":""` and `"orgOrderId":""`: it is accepted and creates the order.
+func TestSyncExampleAsDocumented(t *testing.T) {
+	_, srv, _ := setup(t)
+	doc, err := generated.GetSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := doc.Paths.Find("/synPartner/SynOrderInfo").Post.RequestBody.Value.Content.Get("application/json").Example
+	body, err := json.Marshal(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(body), `"languageCode":""`) {
+		t.Fatalf("the spec's example no longer sends the documented empty languageCode: %s", body)
+	}
+	r := send(t, http.MethodPost, srv.URL+"/synPartner/SynOrderInfo", "", body)
+	data, _ := r.env["data"].(map[string]any)
+	if r.status != 200 || r.env["operateCode"] != "S" || data["orderNo"] != "NO2023060915590562022" || data["payId"] != "P000000002022" {
+		t.Errorf("%d %s", r.status, r.raw)
 	}
 }
 
