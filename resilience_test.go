@@ -190,7 +190,11 @@ func wantNoError(t *testing.T, err error) {
 // TestRetries runs calls against servers that fail on purpose and checks which are retried, how
 // often, after what wait, and that every attempt is signed anew.
 func TestRetries(t *testing.T) {
-	retryAfterDate := time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
+	// retryAfterDate answers 429 with a Retry-After HTTP date 10s after the moment it answers.
+	retryAfterDate := func(w http.ResponseWriter, r *http.Request) {
+		date := time.Now().Add(10 * time.Second).UTC().Format(http.TimeFormat)
+		answer(429, "application/json", `{"operateCode":"F","message":"slow down"}`, "Retry-After", date)(w, r)
+	}
 	tests := []struct {
 		name         string
 		call         func(context.Context, *generated.ClientWithResponses) error
@@ -211,11 +215,15 @@ func TestRetries(t *testing.T) {
 				}
 			}},
 		{name: "429 with a Retry-After HTTP date is waited for", call: listRenewals,
-			steps:        []http.HandlerFunc{answer(429, "application/json", `{"operateCode":"F","message":"slow down"}`, "Retry-After", retryAfterDate), documented(t)},
+			steps:        []http.HandlerFunc{retryAfterDate, documented(t)},
 			wantRequests: 2, check: wantNoError,
 			wantWaits: func(t *testing.T, w []time.Duration) {
-				if len(w) != 1 || w[0] < time.Second || w[0] > 3*time.Second {
-					t.Errorf("waits %v, want one of 1-3s", w)
+				// The date has whole seconds: it lies 9-10s after the answer, and the client reads it
+				// later still, so the wait is at most 10s (11s: HTTP dates are wall-clock time, which
+				// may be stepped meanwhile) and 9s less the delivery time (5s: allow 4s of that on a
+				// loaded machine). A backoff that ignored the date would wait under 1s.
+				if len(w) != 1 || w[0] < 5*time.Second || w[0] > 11*time.Second {
+					t.Errorf("waits %v, want one of 5-11s", w)
 				}
 			}},
 		{name: "a clock that stands still still gives each attempt its own tradeTime", call: listRenewals,
@@ -349,7 +357,17 @@ func TestRetryTradeTimeSetByCaller(t *testing.T) {
 
 // TestRetryAfterRealTime waits for a Retry-After of one second for real.
 func TestRetryAfterRealTime(t *testing.T) {
-	s, srv := startScript(t, answer(503, "text/plain", "busy", "Retry-After", "1"), documented(t))
+	var mu sync.Mutex
+	var arrivals []time.Time
+	arrived := func(step http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			arrivals = append(arrivals, time.Now())
+			mu.Unlock()
+			step(w, r)
+		}
+	}
+	s, srv := startScript(t, arrived(answer(503, "text/plain", "busy", "Retry-After", "1")), arrived(documented(t)))
 	c, err := NewClient(srv.URL, "P000270")
 	if err != nil {
 		t.Fatal(err)
@@ -359,33 +377,43 @@ func TestRetryAfterRealTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	elapsed := time.Since(start)
-	t.Logf("two attempts took %v", elapsed)
-	if elapsed < time.Second || elapsed > 5*time.Second {
-		t.Errorf("took %v, want a wait of about 1s", elapsed)
-	}
 	if n := len(s.received()); n != 2 {
-		t.Errorf("server received %d requests, want 2", n)
+		t.Fatalf("server received %d requests, want 2", n)
+	}
+	mu.Lock()
+	gap := arrivals[1].Sub(arrivals[0])
+	mu.Unlock()
+	t.Logf("two attempts took %v, %v apart", elapsed, gap)
+	// The second attempt cannot arrive before the wait is over; after it, it takes however long a
+	// busy machine needs to deliver it: allow 4s of that. (The default backoff would wait 125-250ms,
+	// a Retry-After read as minutes 60s.)
+	if gap < time.Second || gap > 5*time.Second {
+		t.Errorf("the attempts arrived %v apart, want a wait of 1s", gap)
 	}
 }
 
 // TestRetriesStopAtDeadline: a wait that would pass the deadline is not started; the last answer's
-// error comes back at once.
+// error comes back at once, before the deadline.
 func TestRetriesStopAtDeadline(t *testing.T) {
+	// The deadline leaves ample time for the first attempt on a loaded machine; the Retry-After is far
+	// beyond it. A client that started the wait would end with the deadline's error, not the 503, and
+	// no sooner than the deadline.
+	const deadline = 5 * time.Second
 	tests := []struct {
 		name string
 		opts []Option
 		ctx  func() (context.Context, context.CancelFunc)
 	}{
-		{"WithTimeout", []Option{WithTimeout(300 * time.Millisecond)}, func() (context.Context, context.CancelFunc) {
+		{"WithTimeout", []Option{WithTimeout(deadline)}, func() (context.Context, context.CancelFunc) {
 			return context.WithCancel(context.Background())
 		}},
 		{"caller's deadline", []Option{WithTimeout(0)}, func() (context.Context, context.CancelFunc) {
-			return context.WithTimeout(context.Background(), 300*time.Millisecond)
+			return context.WithTimeout(context.Background(), deadline)
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, srv := startScript(t, answer(503, "text/plain", "busy", "Retry-After", "5"), documented(t))
+			s, srv := startScript(t, answer(503, "text/plain", "busy", "Retry-After", "60"), documented(t))
 			c, err := NewClient(srv.URL, "P000270", tt.opts...)
 			if err != nil {
 				t.Fatal(err)
@@ -394,9 +422,10 @@ func TestRetriesStopAtDeadline(t *testing.T) {
 			defer cancel()
 			start := time.Now()
 			err = listRenewals(ctx, c)
+			elapsed := time.Since(start)
 			wantAPIError(503)(t, err)
-			if elapsed := time.Since(start); elapsed > 250*time.Millisecond {
-				t.Errorf("took %v, want the 503 at once", elapsed)
+			if elapsed >= deadline {
+				t.Errorf("took %v, want the 503 before the %v deadline", elapsed, deadline)
 			}
 			if n := len(s.received()); n != 1 {
 				t.Errorf("server received %d requests, want 1", n)
@@ -408,42 +437,66 @@ func TestRetriesStopAtDeadline(t *testing.T) {
 // TestTimeoutsAndCancellation: a server that never answers hits the timeout; the caller's deadline
 // and cancellation come back as such; every error names the operation.
 func TestTimeoutsAndCancellation(t *testing.T) {
+	// The server hangs far longer than the timeout (until the client hangs up, or the test ends);
+	// the call must end no sooner than the timeout and long before the hang would.
+	const timeout, hang, bound = 300 * time.Millisecond, 30 * time.Second, 10 * time.Second
 	tests := []struct {
 		name    string
 		opts    []Option
-		ctx     func() (context.Context, context.CancelFunc)
+		ctx     func(arrived <-chan struct{}) (context.Context, context.CancelFunc)
 		wantIs  error
 		wantMsg string
 	}{
-		{"WithTimeout(200ms)", []Option{WithTimeout(200 * time.Millisecond)}, func() (context.Context, context.CancelFunc) {
+		{"WithTimeout(300ms)", []Option{WithTimeout(timeout)}, func(<-chan struct{}) (context.Context, context.CancelFunc) {
 			return context.WithCancel(context.Background())
-		}, context.DeadlineExceeded, "listAutoRenewals: no answer within the client's timeout of 200ms"},
-		{"caller's deadline", nil, func() (context.Context, context.CancelFunc) {
-			return context.WithTimeout(context.Background(), 200*time.Millisecond)
+		}, context.DeadlineExceeded, "listAutoRenewals: no answer within the client's timeout of 300ms"},
+		{"caller's deadline", nil, func(<-chan struct{}) (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), timeout)
 		}, context.DeadlineExceeded, "listAutoRenewals: the caller's deadline passed"},
-		{"caller cancels", nil, func() (context.Context, context.CancelFunc) {
+		{"caller cancels", nil, func(arrived <-chan struct{}) (context.Context, context.CancelFunc) {
+			// Cancel once the request is at the server (or after the timeout regardless, which
+			// then fails on the count of requests): the call is cancelled in flight.
 			ctx, cancel := context.WithCancel(context.Background())
-			time.AfterFunc(200*time.Millisecond, cancel)
+			go func() {
+				select {
+				case <-arrived:
+				case <-time.After(bound):
+				case <-ctx.Done():
+				}
+				select {
+				case <-time.After(timeout):
+				case <-ctx.Done():
+				}
+				cancel()
+			}()
 			return ctx, cancel
 		}, context.Canceled, "listAutoRenewals: the caller cancelled the call"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var requests atomic.Int32
+			arrived := make(chan struct{}, 1)
+			testEnds := make(chan struct{})
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				requests.Add(1)
+				select {
+				case arrived <- struct{}{}:
+				default:
+				}
 				io.Copy(io.Discard, r.Body) // (the server notices the client hanging up only once the body is read)
 				select {                    // hang until the client gives up
 				case <-r.Context().Done():
-				case <-time.After(10 * time.Second):
+				case <-testEnds:
+				case <-time.After(hang):
 				}
 			}))
-			defer srv.Close()
+			defer srv.Close()     // runs last: waits for the handler, which by then has returned
+			defer close(testEnds) // releases the handler if the client has not hung up
 			c, err := NewClient(srv.URL, "P000270", tt.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := tt.ctx()
+			ctx, cancel := tt.ctx(arrived)
 			defer cancel()
 			start := time.Now()
 			err = listRenewals(ctx, c)
@@ -459,8 +512,8 @@ func TestTimeoutsAndCancellation(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("got %q, want it to contain %q", err, tt.wantMsg)
 			}
-			if elapsed > 2*time.Second {
-				t.Errorf("took %v", elapsed)
+			if elapsed < timeout || elapsed > bound {
+				t.Errorf("took %v, want %v or more, and less than %v (the server hangs %v)", elapsed, timeout, bound, hang)
 			}
 			if n := requests.Load(); n != 1 {
 				t.Errorf("server received %d requests, want 1 (a timeout is not retried)", n)

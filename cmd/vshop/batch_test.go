@@ -20,15 +20,28 @@ import (
 )
 
 // meter wraps a handler and measures the load it gets: requests, the most in flight at once, and
-// when each arrived. Each request takes at least delay, so that concurrent requests overlap.
+// when each arrived.
+//
+// It also makes the concurrency limit show without depending on timing: each request is held until
+// hold requests are in flight at once (or until all the expected requests have arrived, for the last
+// ones of a batch), so a client that keeps --concurrency calls in flight reaches exactly that many,
+// however slowly a loaded machine delivers them. A barrier that does not fill within holdTimeout
+// releases its requests and the meter stops holding: the test then fails on the most in flight
+// instead of hanging. After the barrier each request still takes delay, so that a request beyond the
+// limit overlaps with the held ones and shows in the most in flight.
 type meter struct {
-	next  http.Handler
-	delay time.Duration
+	next        http.Handler
+	hold        int // requests to hold until this many are in flight at once; 0: no holding
+	expected    int // requests the test will send: the last ones are not held for company that never comes
+	holdTimeout time.Duration
+	delay       time.Duration
 
 	mu          sync.Mutex
 	inFlight    int
 	maxInFlight int
 	arrivals    []time.Time
+	full        chan struct{} // closed when the current barrier fills
+	gaveUp      bool          // a barrier timed out: hold no more
 }
 
 func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -36,19 +49,41 @@ func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.inFlight++
 	m.maxInFlight = max(m.maxInFlight, m.inFlight)
 	m.arrivals = append(m.arrivals, time.Now())
+	if m.full == nil {
+		m.full = make(chan struct{})
+	}
+	full := m.full
+	if m.inFlight >= m.hold || len(m.arrivals) >= m.expected {
+		close(full) // this barrier is full: release it, and start the next
+		m.full = nil
+	}
+	holding := m.hold > 0 && !m.gaveUp
 	m.mu.Unlock()
 	defer func() {
 		m.mu.Lock()
 		m.inFlight--
 		m.mu.Unlock()
 	}()
+	if holding {
+		timer := time.NewTimer(m.holdTimeout)
+		select {
+		case <-full:
+		case <-timer.C:
+			m.mu.Lock()
+			m.gaveUp = true
+			m.mu.Unlock()
+		case <-r.Context().Done():
+		}
+		timer.Stop()
+	}
 	time.Sleep(m.delay)
 	m.next.ServeHTTP(w, r)
 }
 
 // load returns the requests received, the most in flight at once, the most that arrived within any
-// window of length d, and the average rate from the first arrival to the last.
-func (m *meter) load(d time.Duration) (requests, maxInFlight, maxInWindow int, perSecond float64) {
+// window of length d, and the average rate from the first arrival to the last; and whether a barrier
+// timed out.
+func (m *meter) load(d time.Duration) (requests, maxInFlight, maxInWindow int, perSecond float64, gaveUp bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t := slices.Clone(m.arrivals)
@@ -62,21 +97,27 @@ func (m *meter) load(d time.Duration) (requests, maxInFlight, maxInWindow int, p
 	if len(t) > 1 {
 		perSecond = float64(len(t)-1) / t[len(t)-1].Sub(t[0]).Seconds()
 	}
-	return len(t), m.maxInFlight, maxInWindow, perSecond
+	return len(t), m.maxInFlight, maxInWindow, perSecond, m.gaveUp
 }
 
-// startMeteredSandbox serves a fresh sandbox behind a meter on a loopback port; each request takes
-// at least delay.
-func startMeteredSandbox(t *testing.T, delay time.Duration) (*sandbox.Sandbox, *meter, string) {
+// newSandbox returns a fresh sandbox.
+func newSandbox(t *testing.T) *sandbox.Sandbox {
 	t.Helper()
 	sb, err := sandbox.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &meter{next: sb.Handler(), delay: delay}
+	return sb
+}
+
+// startMeteredSandbox serves sb behind a meter on a loopback port. The meter holds each request until
+// hold are in flight at once (see [meter]); expected is the number of requests the test will send.
+func startMeteredSandbox(t *testing.T, sb *sandbox.Sandbox, hold, expected int) (*meter, string) {
+	t.Helper()
+	m := &meter{next: sb.Handler(), hold: hold, expected: expected, holdTimeout: 5 * time.Second, delay: time.Millisecond}
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
-	return sb, m, srv.URL
+	return m, srv.URL
 }
 
 // writeDevices writes a devices file: the devices, with a comment and blank lines among them.
@@ -126,7 +167,7 @@ func parseLines(t *testing.T, out string) map[string][]batchLine {
 // letters) from a file against the sandbox: one line per device, each failure on its own line, codes
 // with letters never sent, at most --concurrency requests in flight.
 func TestBatch2000(t *testing.T) {
-	sb, m, base := startMeteredSandbox(t, time.Millisecond)
+	sb := newSandbox(t)
 	var devices []string
 	wantFail := map[string]string{} // device -> part of its error message
 	cards := sb.Cards()
@@ -150,6 +191,7 @@ func TestBatch2000(t *testing.T) {
 		}
 	}
 	file := writeDevices(t, devices)
+	m, base := startMeteredSandbox(t, sb, defaultConcurrency, len(devices)-invalid)
 
 	start := time.Now()
 	got := runCLI(t, "", "--base-url", base, "auto-renewals", "list", "--devices-file", file, "--rate", "0")
@@ -189,12 +231,13 @@ func TestBatch2000(t *testing.T) {
 		t.Errorf("%d lines for %d devices (%d distinct devices in the output, %d in the input)",
 			seen, len(devices), len(lines), len(want))
 	}
-	requests, maxInFlight, _, perSecond := m.load(time.Second)
+	requests, maxInFlight, _, perSecond, gaveUp := m.load(time.Second)
 	if requests != len(devices)-invalid {
 		t.Errorf("the sandbox got %d requests, want %d (codes with letters are never sent)", requests, len(devices)-invalid)
 	}
 	if maxInFlight != defaultConcurrency {
-		t.Errorf("%d requests in flight at most, want %d (the default --concurrency)", maxInFlight, defaultConcurrency)
+		t.Errorf("%d requests in flight at most, want %d (the default --concurrency; the meter gave up waiting for them: %v)",
+			maxInFlight, defaultConcurrency, gaveUp)
 	}
 	ok := 0
 	for _, ls := range lines {
@@ -212,10 +255,11 @@ func TestBatch2000(t *testing.T) {
 		defaultConcurrency, requests, maxInFlight, perSecond, elapsed.Round(time.Millisecond))
 }
 
-// TestBatchLimits measures what the sandbox sees of --concurrency and --rate: never more requests in
-// flight than --concurrency (and, without a rate limit, that many); with --rate, no more than --rate + 1
-// (the limiter's burst) within any second, give or take delivery jitter, and the batch takes at least as long as the rate
-// requires.
+// TestBatchLimits measures what the sandbox sees of --concurrency and --rate: exactly --concurrency
+// requests in flight at most (the meter holds requests until that many are in flight, so the limit
+// is reached whatever the machine's speed, and a client that exceeds it shows); with --rate, the
+// batch takes at least as long as the rate requires and no second gets more requests than the rate
+// allows (see the bound below).
 func TestBatchLimits(t *testing.T) {
 	tests := []struct {
 		concurrency, devices int
@@ -227,7 +271,8 @@ func TestBatchLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("concurrency %d rate %v", tt.concurrency, tt.rate), func(t *testing.T) {
-			sb, m, base := startMeteredSandbox(t, 2*time.Millisecond)
+			sb := newSandbox(t)
+			m, base := startMeteredSandbox(t, sb, tt.concurrency, tt.devices)
 			devices := make([]string, tt.devices)
 			for i := range devices {
 				devices[i] = sb.Cards()[0].ICCID
@@ -242,22 +287,27 @@ func TestBatchLimits(t *testing.T) {
 			if n := len(parseLines(t, got.stdout)[devices[0]]); n != tt.devices {
 				t.Errorf("%d lines, want %d", n, tt.devices)
 			}
-			requests, maxInFlight, maxPerSecond, perSecond := m.load(time.Second)
-			if requests != tt.devices || maxInFlight > tt.concurrency {
-				t.Errorf("%d requests, %d in flight at most; want %d and at most %d", requests, maxInFlight, tt.devices, tt.concurrency)
+			requests, maxInFlight, maxPerSecond, perSecond, gaveUp := m.load(time.Second)
+			if requests != tt.devices {
+				t.Errorf("%d requests, want %d", requests, tt.devices)
 			}
-			if tt.rate == 0 && maxInFlight != tt.concurrency {
-				t.Errorf("at most %d requests in flight, want %d without a rate limit", maxInFlight, tt.concurrency)
+			if maxInFlight != tt.concurrency {
+				t.Errorf("at most %d requests in flight, want %d (the meter gave up waiting for them: %v)", maxInFlight, tt.concurrency, gaveUp)
 			}
 			if tt.rate > 0 {
-				// The limiter lets at most rate + 1 (its burst) calls start in any second. The server
-				// sees them a little later, each with its own delay: allow a tenth of a second of that
-				// jitter (it shows when the machine is busy, such as under go test ./... -race).
-				if limit := int(tt.rate) + 1 + int(tt.rate/10); maxPerSecond > limit {
-					t.Errorf("%d requests within one second, want at most %d", maxPerSecond, limit)
-				}
+				// The limiter (burst 1) lets the calls start no faster than the rate: the batch
+				// takes at least (devices-1)/rate.
 				if min := time.Duration(float64(tt.devices-1) / tt.rate * float64(time.Second)); elapsed < min {
 					t.Errorf("took %v, less than the %v the rate allows", elapsed, min)
+				}
+				// It schedules at most rate + 1 (its burst) calls within any second. The server sees
+				// a call later than the limiter scheduled it, by however long a busy machine takes to
+				// run the worker and deliver the request, so calls scheduled before a second can
+				// arrive within it; but each worker has at most one call between being scheduled and
+				// arriving, so that adds at most --concurrency. One more for the limiter's rounding
+				// of durations to nanoseconds.
+				if limit := int(tt.rate) + 1 + tt.concurrency + 1; maxPerSecond > limit {
+					t.Errorf("%d requests within one second, want at most %d", maxPerSecond, limit)
 				}
 			}
 			t.Logf("%d devices, --concurrency %d --rate %v: max %d in flight, max %d requests in any 1 s, %.0f requests/s, elapsed %v",

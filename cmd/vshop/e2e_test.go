@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -196,17 +197,45 @@ func TestBinaryEndToEnd(t *testing.T) {
 		t.Errorf("letters in --device: exit %d, want 2; stderr %s", r.code, r.stderr)
 	}
 
-	// A batch stopped with Ctrl-C: exit 130, whole lines, the summary.
+	// A batch stopped with Ctrl-C once its first line is out: exit 130, whole lines, the summary. At
+	// --rate 20 the 200 devices take at least 10s, so the batch is still going when the signal comes.
 	batchProc := exec.Command(bin, "--base-url", base, "--partner-code", testPartner, "verify", "--devices-file", "-", "--rate", "20")
 	batchProc.Stdin = strings.NewReader(strings.Repeat(card+"\n", 200))
-	var batchOut, batchErr bytes.Buffer
-	batchProc.Stdout, batchProc.Stderr = &batchOut, &batchErr
+	var batchErr bytes.Buffer
+	batchProc.Stderr = &batchErr
+	batchStdout, err := batchProc.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := batchProc.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
+	batchReader := bufio.NewReader(batchStdout)
+	firstLine := make(chan error, 1)
+	var batchOut strings.Builder
+	go func() {
+		line, err := batchReader.ReadString('\n')
+		batchOut.WriteString(line)
+		firstLine <- err
+	}()
+	select {
+	case err := <-firstLine:
+		if err != nil {
+			batchProc.Process.Kill()
+			batchProc.Wait()
+			t.Fatalf("batch: no first line: %v; stderr:\n%s", err, batchErr.String())
+		}
+	case <-time.After(20 * time.Second):
+		batchProc.Process.Kill() // ends the read above
+		<-firstLine
+		batchProc.Wait()
+		t.Fatalf("batch: no line within 20s; stderr:\n%s", batchErr.String())
+	}
 	if err := batchProc.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := io.Copy(&batchOut, batchReader); err != nil {
+		t.Errorf("batch: reading stdout: %v", err)
 	}
 	batchProc.Wait()
 	if code := batchProc.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(batchErr.String(), "interrupted: 200 devices: ") {
