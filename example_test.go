@@ -155,16 +155,14 @@ func ExampleMaskDevice() {
 	// Output: 898524**********0793
 }
 
-// Compose a RetrySafe from the default instead of writing one from scratch: here, never retry
-// cancellations, and otherwise do what the default does.
+// Compose a RetrySafe from the default instead of writing one from scratch: here, also retry
+// cancellations (the default sends them once), accepting that a repeat after a lost answer may come
+// back as a failure for a renewal that is already cancelled.
 func ExampleWithRetrySafe() {
-	noRetriedCancel := func(operation string, body []byte) bool {
-		if operation == vshop.OpCancelAutoRenewal {
-			return false
-		}
-		return vshop.DefaultRetrySafe(operation, body)
+	retryCancels := func(operation string, body []byte) bool {
+		return operation == vshop.OpCancelAutoRenewal || vshop.DefaultRetrySafe(operation, body)
 	}
-	client, err := vshop.NewClient(vshop.ProductionURL, "P000270", vshop.WithRetrySafe(noRetriedCancel))
+	client, err := vshop.NewClient(vshop.ProductionURL, "P000270", vshop.WithRetrySafe(retryCancels))
 	if err != nil {
 		log.Fatal(err)
 	}

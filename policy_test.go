@@ -58,7 +58,7 @@ func TestDefaultRetrySafe(t *testing.T) {
 		{OpSyncThirdPartyOrder, `{"orderNo":"NO1","payId":"P1"}`, true},
 		{OpSyncThirdPartyOrder, `{"orderNo":"NO1","payId":""}`, false},
 		{OpSyncThirdPartyOrder, `{"payId":"P1"}`, false},
-		{OpCancelAutoRenewal, `{"orderNo":"NO1","payId":"P1"}`, true},
+		{OpCancelAutoRenewal, `{"orderNo":"NO1","payId":"P1"}`, false},
 		{OpCancelAutoRenewal, `{"orderNo":"NO1"}`, false},
 		{"somethingNew", `{"orderNo":"NO1","payId":"P1"}`, false},
 	}

@@ -54,10 +54,10 @@ type RetrySafe func(operation string, body []byte) bool
 //     check with listOrders before ordering again.
 //   - syncThirdPartyOrder: only when both "payId" (the payment's unique id) and "orderNo" are
 //     non-blank strings, for the same reason: the repeat reports the same payment of the same order.
-//   - cancelAutoRenewal: when "payId" and "orderNo" (which the spec requires) are non-blank strings.
-//     Cancelling the same auto-renewal twice leaves it cancelled; but if the first attempt's answer
-//     was lost after the Mall cancelled it, the retry may come back as a failure envelope (the
-//     renewal is no longer active): list the auto-renewals to find out.
+//   - cancelAutoRenewal: never. It changes state, and if the first attempt's answer was lost after
+//     the Mall cancelled the renewal, a repeat would come back as a failure (the renewal is no longer
+//     active) for a call that succeeded. List the auto-renewals to find out; or, knowing that, allow
+//     it with a RetrySafe that wraps this one (see the example of WithRetrySafe).
 //   - anything else: never.
 func DefaultRetrySafe(operation string, body []byte) bool {
 	switch operation {
@@ -66,7 +66,7 @@ func DefaultRetrySafe(operation string, body []byte) bool {
 	case OpCreateOrder:
 		ids, ok := idsOf(body)
 		return ok && nonBlank(ids.OrderNo)
-	case OpSyncThirdPartyOrder, OpCancelAutoRenewal:
+	case OpSyncThirdPartyOrder:
 		ids, ok := idsOf(body)
 		return ok && nonBlank(ids.OrderNo) && nonBlank(ids.PayID)
 	}
