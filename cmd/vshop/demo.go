@@ -44,18 +44,6 @@ Nothing leaves this machine. --language, --terminal, --mark, --partner-code and 
 	}
 }
 
-// plan is one entry of the sandbox's plan list. Linksfield documents no shape for the plan list;
-// this is the sandbox's.
-type plan struct {
-	PackageCode         string                `json:"packageCode"`
-	ServicePlanCode     string                `json:"servicePlanCode"`
-	ServicePlanShowName string                `json:"servicePlanShowName"`
-	PackageType         generated.PackageType `json:"packageType"`
-	Area                string                `json:"area"`
-	PayAmount           string                `json:"payAmount"`
-	PayCurrency         string                `json:"payCurrency"`
-}
-
 // demo runs the purchase flow against a sandbox it starts and stops, writing each step to stdout.
 func (a *app) demo(ctx context.Context) error {
 	sb, err := sandbox.New()
@@ -94,7 +82,7 @@ func (a *app) demo(ctx context.Context) error {
 
 	w.step("list the plans the card can buy", "/singleServicePlanPage", "plans --device "+demoCard)
 	catalogue, err := vshop.Data[struct {
-		Plans []plan `json:"plans"`
+		Plans []sandbox.Plan `json:"plans"`
 	}](c.ListPlansWithResponse(ctx, generated.ListPlansRequest{
 		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
 	}))

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vshop-go/vshop/generated"
+	"github.com/vshop-go/vshop/internal/sandbox"
 )
 
 // buildBinary builds cmd/vshop into a temporary directory and returns its path.
@@ -131,7 +132,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 		t.Errorf("verify: %v", verified)
 	}
 
-	var catalogue struct{ Plans []plan }
+	var catalogue struct{ Plans []sandbox.Plan }
 	decode(ok(vshop("", "plans", "--device", card, "--area", "欧洲"), "plans"), &catalogue)
 	if len(catalogue.Plans) == 0 {
 		t.Fatal("plans: none in 欧洲")

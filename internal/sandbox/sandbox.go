@@ -38,22 +38,24 @@ type Card struct {
 	Note string
 }
 
-// Plan is a data plan of the sandbox's catalogue, as listed by [Sandbox.Plans] and by listPlans
-// (/singleServicePlanPage).
+// Plan is a data plan of the sandbox's catalogue, as listed by [Sandbox.Plans] and, with these JSON
+// names, in the data.plans of listPlans (/singleServicePlanPage).
 type Plan struct {
 	// PackageCode and ServicePlanCode identify the plan in createOrder; syncThirdPartyOrder names it by
 	// PackageCode alone.
-	PackageCode, ServicePlanCode string
+	PackageCode     string `json:"packageCode"`
+	ServicePlanCode string `json:"servicePlanCode"`
 	// ServicePlanShowName is the plan's display name.
-	ServicePlanShowName string
+	ServicePlanShowName string `json:"servicePlanShowName"`
 	// PackageType is the period unit: 0 day schedule and 1 daily (1 day), 2 monthly (30 days),
 	// 3 quarterly (90 days), 4 half-yearly (180 days), 5 yearly (365 days).
-	PackageType generated.PackageType
+	PackageType generated.PackageType `json:"packageType"`
 	// Area is the region written in Chinese as in Linksfield's example: 欧洲 (Europe), 亚洲 (Asia) or
 	// 全球 (global).
-	Area string
+	Area string `json:"area"`
 	// PayAmount and PayCurrency are the price of one period, a decimal string and an ISO 4217 code.
-	PayAmount, PayCurrency string
+	PayAmount   string `json:"payAmount"`
+	PayCurrency string `json:"payCurrency"`
 }
 
 // Option configures a [Sandbox] built by [New].

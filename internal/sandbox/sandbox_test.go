@@ -278,7 +278,7 @@ func TestListPlansAreas(t *testing.T) {
 		area string
 		want int
 	}{{"", len(s.Plans())}, {"欧洲", 3}, {"亚洲", 3}, {"全球", 2}, {"Europe", 3}, {"global", 2}, {"火星", 0}} {
-		data, err := vshop.Data[struct{ Plans []planData }](c.ListPlansWithResponse(context.Background(), generated.ListPlansRequest{
+		data, err := vshop.Data[struct{ Plans []Plan }](c.ListPlansWithResponse(context.Background(), generated.ListPlansRequest{
 			Area: tt.area, DeviceCode: cardFlow, LanguageCode: "1", Mark: "0", Terminal: "0"}))
 		if err != nil {
 			t.Fatalf("area %q: %v", tt.area, err)

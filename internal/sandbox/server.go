@@ -23,17 +23,6 @@ const success = "success"
 // noBody answers a request whose body the generated handler did not decode (it always does).
 var noBody = fail(http.StatusBadRequest, "the request has no JSON body")
 
-// planData is one plan in listPlans' data.plans.
-type planData struct {
-	PackageCode         string                `json:"packageCode"`
-	ServicePlanCode     string                `json:"servicePlanCode"`
-	ServicePlanShowName string                `json:"servicePlanShowName"`
-	PackageType         generated.PackageType `json:"packageType"`
-	Area                string                `json:"area"`
-	PayAmount           string                `json:"payAmount"`
-	PayCurrency         string                `json:"payCurrency"`
-}
-
 // areaNames maps the English area names the sandbox also accepts to the catalogue's Chinese ones.
 var areaNames = map[string]string{"europe": "欧洲", "asia": "亚洲", "global": "全球"}
 
@@ -68,10 +57,10 @@ func (s *Sandbox) ListPlans(ctx context.Context, req generated.ListPlansRequestO
 	if zh, ok := areaNames[strings.ToLower(area)]; ok {
 		area = zh
 	}
-	plans := make([]planData, 0, len(s.plans))
+	plans := make([]Plan, 0, len(s.plans))
 	for _, p := range s.plans {
 		if area == "" || p.Area == area {
-			plans = append(plans, planData(p))
+			plans = append(plans, p)
 		}
 	}
 	return generated.ListPlans200JSONResponse{OperateCode: SuccessCode, Message: success,
