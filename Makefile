@@ -6,7 +6,7 @@ NPM ?= npm
 NODE ?= node
 PYTHON ?= python3
 
-.PHONY: all demo test generate check bench
+.PHONY: all demo test test-jsonv2 generate check bench
 
 all: check test
 
@@ -18,6 +18,23 @@ demo:
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+
+## test-jsonv2: the signing tests again with encoding/json's v2 implementation (GOEXPERIMENT=jsonv2),
+## whose escaping differs from v1's (the signer must not depend on either), and the client's fast
+## envelope check, which must never accept what that encoding/json rejects
+test-jsonv2:
+	GOEXPERIMENT=jsonv2 $(GO) test -count=1 ./signing/...
+	GOEXPERIMENT=jsonv2 $(GO) test -count=1 -run 'SuccessEnvelope' .
+
+# benchstat has no tagged release: this is a pinned pseudo-version of golang.org/x/perf.
+BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
+## bench: the loopback round trip (floor, unsigned, signed, default) and the signer's benchmarks,
+## -count 5 (under a minute); raw results in bench.txt, then benchstat's summary. See BENCHMARKS.md.
+bench:
+	$(GO) test -run '^$$' -bench 'RoundTrip|Sign$$|Editor$$' -benchmem -count 5 . ./signing | tee bench.txt
+	@! grep -q -e '^FAIL' -e '^--- FAIL' bench.txt || { echo "bench: a benchmark failed (see bench.txt)" >&2; exit 1; }
+	$(GO) run $(BENCHSTAT) bench.txt
 
 ## generate: regenerate generated/ from openapi/vshop.yaml
 generate:

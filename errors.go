@@ -81,6 +81,9 @@ type envelopeHead struct {
 // checkReply turns an answer that is not a success envelope into an *APIError or a *DecodeError. It
 // also returns the envelope's operateCode, when the body has one, for logging.
 func checkReply(op string, status int, contentType string, body []byte) (operateCode string, err error) {
+	if status >= 200 && status <= 299 && isJSON(contentType) && successEnvelope(body) {
+		return SuccessCode, nil
+	}
 	var head envelopeHead
 	decodeErr := json.Unmarshal(body, &head)
 	if decodeErr == nil && head.OperateCode != nil {
@@ -112,6 +115,9 @@ func checkReply(op string, status int, contentType string, body []byte) (operate
 }
 
 func isJSON(contentType string) bool {
+	if contentType == "application/json" {
+		return true // the common case, without parsing
+	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
 }

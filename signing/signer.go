@@ -392,9 +392,16 @@ func (s *Signer) EditRequest(ctx context.Context, req *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req.Body = newSignedBody(signed)
+	sig := &signature{b: signed}
+	sig.r.Reset(signed)
+	// An io.NopCloser over a *bytes.Reader, which net/http recognizes as in
+	// memory: it then writes the headers and the body in one go. (For any
+	// other body type it flushes the headers first, a second write and
+	// packet that costs more than signing on a loopback round trip.)
+	sig.body = io.NopCloser(&sig.r)
+	req.Body = sig.body
 	req.ContentLength = int64(len(signed))
-	req.GetBody = func() (io.ReadCloser, error) { return newSignedBody(signed), nil }
+	req.GetBody = sig.getBody
 	return nil
 }
 
@@ -418,48 +425,93 @@ func readBody(buf []byte, r io.Reader, length int64) ([]byte, error) {
 	}
 }
 
-// signedBody is the request body EditRequest installs; CheckSigned looks
-// for this type.
-type signedBody struct {
-	r bytes.Reader
-	b []byte
+// signature is what EditRequest leaves on a request: the signed bytes, the
+// body it installed, and the GetBody that hands out fresh copies of it.
+// CheckSigned finds it through req.GetBody.
+type signature struct {
+	b    []byte
+	r    bytes.Reader  // the installed body's reader
+	body io.ReadCloser // the installed body, io.NopCloser(&r)
 }
 
-func newSignedBody(b []byte) *signedBody {
-	sb := &signedBody{b: b}
-	sb.r.Reset(b)
-	return sb
+// getBody is the request's GetBody: a fresh reader over the signed bytes.
+func (sig *signature) getBody() (io.ReadCloser, error) {
+	sb := &signedBody{sig: sig}
+	sb.r.Reset(sig.b)
+	return sb, nil
+}
+
+// signedBody is a body made by GetBody after EditRequest, for a redirect
+// or a retry. (net/http writes its headers and body in two writes; such
+// resends are rare.)
+type signedBody struct {
+	r   bytes.Reader
+	sig *signature
 }
 
 func (sb *signedBody) Read(p []byte) (int, error)         { return sb.r.Read(p) }
 func (sb *signedBody) WriteTo(w io.Writer) (int64, error) { return sb.r.WriteTo(w) }
 func (sb *signedBody) Close() error                       { return nil }
 
+// signatureOf returns what EditRequest left on req if req.Body is still the
+// signed body it installed, or one from its GetBody; otherwise nil. It calls
+// req.GetBody, if set, to find out.
+func signatureOf(req *http.Request) *signature {
+	if req.Body == nil || req.GetBody == nil {
+		return nil
+	}
+	if sb, ok := req.Body.(*signedBody); ok {
+		return sb.sig
+	}
+	rc, err := req.GetBody()
+	if err != nil || rc == nil {
+		return nil
+	}
+	sb, ok := rc.(*signedBody)
+	if !ok {
+		rc.Close() // someone else's body
+		return nil
+	}
+	// The installed body is an io.NopCloser over sig.r: equal interfaces
+	// hold the same *bytes.Reader.
+	if req.Body != sb.sig.body {
+		return nil
+	}
+	return sb.sig
+}
+
 // CheckSigned reports whether req is still as EditRequest left it: its Body
 // is the signed body (or a fresh one from its GetBody) and its ContentLength
 // matches. An HTTP doer should call it just before sending, so an editor that
 // replaced the body after signing fails loudly (with ErrBodyReplaced)
-// instead of sending a request the server rejects.
+// instead of sending a request the server rejects. It calls req.GetBody
+// (EditRequest's, unless an editor replaced it too) to find the signed bytes.
 func CheckSigned(req *http.Request) error {
-	if req == nil {
-		return errors.New("signing: CheckSigned: request is nil")
-	}
-	sb, ok := req.Body.(*signedBody)
-	if !ok {
-		return ErrBodyReplaced
-	}
-	if req.ContentLength != int64(len(sb.b)) {
-		return fmt.Errorf("%w (ContentLength is %d, the signed body is %d bytes)", ErrBodyReplaced, req.ContentLength, len(sb.b))
-	}
-	return nil
+	_, err := checkSigned(req)
+	return err
 }
 
 // SignedBytes returns the signed body of a request that passes CheckSigned,
 // for logging or for resending. The bytes are shared with the request and
 // must not be modified.
 func SignedBytes(req *http.Request) ([]byte, bool) {
-	if CheckSigned(req) != nil {
+	sig, err := checkSigned(req)
+	if err != nil {
 		return nil, false
 	}
-	return req.Body.(*signedBody).b, true
+	return sig.b, true
+}
+
+func checkSigned(req *http.Request) (*signature, error) {
+	if req == nil {
+		return nil, errors.New("signing: CheckSigned: request is nil")
+	}
+	sig := signatureOf(req)
+	if sig == nil {
+		return nil, ErrBodyReplaced
+	}
+	if req.ContentLength != int64(len(sig.b)) {
+		return nil, fmt.Errorf("%w (ContentLength is %d, the signed body is %d bytes)", ErrBodyReplaced, req.ContentLength, len(sig.b))
+	}
+	return sig, nil
 }

@@ -7,10 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -665,6 +667,51 @@ func TestEditRequestOverHTTP(t *testing.T) {
 	}
 }
 
+// writeCounter counts the writes to a client connection.
+type writeCounter struct {
+	net.Conn
+	writes *atomic.Int32
+}
+
+func (c writeCounter) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// TestEditRequestWritesOnce checks that net/http sends a signed request in
+// one write, headers and body together, as it does for a body it knows is
+// in memory (for other bodies it flushes the headers first: a second write,
+// and a second packet, that cost more than signing on a loopback round trip).
+func TestEditRequestWritesOnce(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, `{"operateCode":"S"}`)
+	}))
+	defer srv.Close()
+	var writes atomic.Int32
+	var d net.Dialer
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		return writeCounter{c, &writes}, err
+	}}}
+	defer client.CloseIdleConnections()
+
+	req := newRequest(t, "/singleVerify", `{"deviceCode":"89852420180910340793"}`)
+	req.URL.Host = srv.Listener.Addr().String()
+	if err := testSigner().EditRequest(req.Context(), req); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if n := writes.Load(); n != 1 {
+		t.Errorf("the request took %d writes, want 1", n)
+	}
+}
+
 func TestCheckSigned(t *testing.T) {
 	s := testSigner()
 	ctx := context.Background()
@@ -708,6 +755,19 @@ func TestCheckSigned(t *testing.T) {
 		{"later editor wrapped the body", func(t *testing.T) *http.Request {
 			req := signed(t)
 			req.Body = io.NopCloser(req.Body)
+			return req
+		}, replaced},
+		{"later editor replaced the body and GetBody", func(t *testing.T) *http.Request {
+			req := signed(t)
+			b, _ := io.ReadAll(req.Body)
+			b = bytes.Replace(b, []byte(`"a":"1"`), []byte(`"a":"2"`), 1)
+			req.Body = io.NopCloser(bytes.NewReader(b))
+			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+			return req
+		}, replaced},
+		{"GetBody of another signed request", func(t *testing.T) *http.Request {
+			req := signed(t)
+			req.GetBody = signed(t).GetBody
 			return req
 		}, replaced},
 		{"ContentLength changed", func(t *testing.T) *http.Request {

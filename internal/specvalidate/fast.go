@@ -3,6 +3,7 @@ package specvalidate
 import (
 	"encoding/json"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"unicode/utf8"
 
@@ -22,7 +23,65 @@ type fastString struct {
 	minLength int
 	maxLength int // -1: no limit
 	pattern   *regexp.Regexp
+	class     *classRun // the pattern, when it is one that classRun can check; pattern is then nil
 	enum      map[string]bool
+}
+
+// classRun is a pattern that is one ASCII character class repeated over the whole string, such as
+// ^[0-9]+$ or ^[0-9a-f]{32}$ (most of the spec's patterns): it is checked byte by byte, several
+// times faster than the regexp, with the same verdict.
+type classRun struct {
+	in       [utf8.RuneSelf]bool
+	min, max int // max -1: no limit
+}
+
+// compileClassRun returns the classRun for pattern, or nil if pattern is not of the form
+// ^[class]+$, ^[class]*$, ^[class]{n}$, ^[class]{n,}$ or ^[class]{n,m}$ with only ASCII in the class.
+func compileClassRun(pattern string) *classRun {
+	re, err := syntax.Parse(pattern, syntax.Perl) // as regexp.Compile parses it
+	if err != nil || re.Op != syntax.OpConcat || len(re.Sub) != 3 ||
+		re.Sub[0].Op != syntax.OpBeginText || re.Sub[2].Op != syntax.OpEndText {
+		return nil
+	}
+	rep := re.Sub[1]
+	c := &classRun{}
+	switch rep.Op {
+	case syntax.OpPlus:
+		c.min, c.max = 1, -1
+	case syntax.OpStar:
+		c.min, c.max = 0, -1
+	case syntax.OpRepeat:
+		c.min, c.max = rep.Min, rep.Max
+	default:
+		return nil
+	}
+	if len(rep.Sub) != 1 || rep.Sub[0].Op != syntax.OpCharClass {
+		return nil
+	}
+	ranges := rep.Sub[0].Rune
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i+1] >= utf8.RuneSelf {
+			return nil
+		}
+		for r := ranges[i]; r <= ranges[i+1]; r++ {
+			c.in[r] = true
+		}
+	}
+	return c
+}
+
+// match reports whether s is a run of the class's characters of an allowed length. (A non-ASCII
+// byte is never in the class, so the length in bytes is the length in characters.)
+func (c *classRun) match(s []byte) bool {
+	if len(s) < c.min || (c.max >= 0 && len(s) > c.max) {
+		return false
+	}
+	for _, b := range s {
+		if b >= utf8.RuneSelf || !c.in[b] {
+			return false
+		}
+	}
+	return true
 }
 
 // fastRules compiles a fastRule for each operation whose body schema it fully understands, keyed by
@@ -83,7 +142,9 @@ func compileString(s *openapi3.Schema) (fastString, bool) {
 		if err != nil {
 			return fastString{}, false
 		}
-		f.pattern = re
+		if f.class = compileClassRun(s.Pattern); f.class == nil {
+			f.pattern = re
+		}
 	}
 	if len(s.Enum) != 0 {
 		f.enum = map[string]bool{}
@@ -126,11 +187,11 @@ func (r *fastRule) valid(body []byte) bool {
 			if !ok {
 				return false // not a string (or not one this path decides)
 			}
-			if p, known := r.props[key]; known && !p.accepts(val) {
+			if p, known := r.props[string(key)]; known && !p.accepts(val) {
 				return false
 			}
 			for k, name := range r.required {
-				if name == key {
+				if name == string(key) {
 					seen[k] = true
 				}
 			}
@@ -165,11 +226,11 @@ func skipSpace(b []byte, i int) int {
 }
 
 // scanString reads the JSON string starting at b[i] and returns its value and the index after it.
-// Strings with escapes are decoded by encoding/json; invalid UTF-8 or raw control characters give
-// false.
-func scanString(b []byte, i int) (string, int, bool) {
+// The value of a string without escapes is a slice of b (no copy); one with escapes is decoded by
+// encoding/json. Invalid UTF-8 or raw control characters give false.
+func scanString(b []byte, i int) ([]byte, int, bool) {
 	if i >= len(b) || b[i] != '"' {
-		return "", i, false
+		return nil, i, false
 	}
 	escaped := false
 	for j := i + 1; j < len(b); j++ {
@@ -178,34 +239,37 @@ func scanString(b []byte, i int) (string, int, bool) {
 			escaped = true
 			j++
 		case c < 0x20:
-			return "", i, false
+			return nil, i, false
 		case c == '"':
 			raw := b[i : j+1]
 			if !utf8.Valid(raw) {
-				return "", i, false
+				return nil, i, false
 			}
 			if !escaped {
-				return string(raw[1 : len(raw)-1]), j + 1, true
+				return raw[1 : len(raw)-1], j + 1, true
 			}
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				return "", i, false
+				return nil, i, false
 			}
-			return s, j + 1, true
+			return []byte(s), j + 1, true
 		}
 	}
-	return "", i, false
+	return nil, i, false
 }
 
-func (p fastString) accepts(s string) bool {
+func (p fastString) accepts(s []byte) bool {
 	if p.minLength > 0 || p.maxLength >= 0 {
-		n := utf8.RuneCountInString(s)
+		n := utf8.RuneCount(s)
 		if n < p.minLength || (p.maxLength >= 0 && n > p.maxLength) {
 			return false
 		}
 	}
-	if p.enum != nil && !p.enum[s] {
+	if p.enum != nil && !p.enum[string(s)] {
 		return false
 	}
-	return p.pattern == nil || p.pattern.MatchString(s)
+	if p.class != nil {
+		return p.class.match(s)
+	}
+	return p.pattern == nil || p.pattern.Match(s)
 }

@@ -2,7 +2,9 @@ package specvalidate
 
 import (
 	"context"
+	"regexp"
 	"testing"
+	"unicode/utf8"
 )
 
 // The fast path may only say "valid" for bodies kin-openapi accepts; every other body must reach
@@ -69,6 +71,70 @@ func FuzzFastPath(f *testing.F) {
 				if err := v.full(context.Background(), "POST", p, []byte(body)); err != nil {
 					t.Fatalf("%s: fast path accepted a body kin-openapi rejects (%v): %q", p, err, body)
 				}
+			}
+		}
+	})
+}
+
+// classRunPatterns are the spec's patterns and some near misses; run says whether compileClassRun
+// takes the pattern on (the others stay with regexp).
+var classRunPatterns = []struct {
+	pattern string
+	run     bool
+}{
+	{`^[0-9]+$`, true},
+	{`^[0-9a-f]{32}$`, true},
+	{`^[A-Za-z]{3}$`, true},
+	{`^[a-z_]*$`, true},
+	{`^[0-9]{2,4}$`, true},
+	{`^[0-9]{2,}$`, true},
+	{`^[1-9][0-9]*$`, false},
+	{`^[0-9]+(\.[0-9]+)?$`, false},
+	{`^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`, false},
+	{`[0-9]+`, false},
+	{`^[0-9]+`, false},
+	{`^[^0-9]+$`, false},
+	{`^[é0-9]+$`, false},
+	{`^(?i)[a-c]+$`, true},
+	{`^[\d]+$`, true},
+	{`^a+$`, false},
+}
+
+// TestClassRunAgreesWithRegexp checks the byte-class check gives the regexp's verdict.
+func TestClassRunAgreesWithRegexp(t *testing.T) {
+	inputs := []string{"", "0", "7", "89852420180910340793", "12a", "a", "abc", "ABC", "abcd", "a_b", "１２", "é", "0\n", "\n0",
+		"ea7a3bba7e345e0b8ca7f7e3b43d6e72", "EA7A3BBA7E345E0B8CA7F7E3B43D6E72", "ea7a3bba7e345e0b8ca7f7e3b43d6e7", "12345"}
+	for _, p := range classRunPatterns {
+		c := compileClassRun(p.pattern)
+		if (c != nil) != p.run {
+			t.Errorf("%s: compileClassRun made a classRun: %v, want %v", p.pattern, c != nil, p.run)
+			continue
+		}
+		if c == nil {
+			continue
+		}
+		re := regexp.MustCompile(p.pattern)
+		for _, in := range inputs {
+			if got, want := c.match([]byte(in)), re.MatchString(in); got != want {
+				t.Errorf("%s on %q: classRun %v, regexp %v", p.pattern, in, got, want)
+			}
+		}
+	}
+}
+
+// FuzzClassRun checks the byte-class check gives the regexp's verdict on any valid UTF-8 string
+// (the fast path only ever checks valid UTF-8).
+func FuzzClassRun(f *testing.F) {
+	f.Add("89852420180910340793")
+	f.Add("ea7a3bba7e345e0b8ca7f7e3b43d6e72")
+	f.Add("aBc")
+	f.Fuzz(func(t *testing.T, in string) {
+		if !utf8.ValidString(in) {
+			return
+		}
+		for _, p := range classRunPatterns {
+			if c := compileClassRun(p.pattern); c != nil && c.match([]byte(in)) != regexp.MustCompile(p.pattern).MatchString(in) {
+				t.Fatalf("%s on %q: classRun %v", p.pattern, in, c.match([]byte(in)))
 			}
 		}
 	})
