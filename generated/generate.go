@@ -8,3 +8,4 @@
 package generated
 
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config config.yaml ../openapi/vshop.yaml
+//go:generate go run ../internal/tools/genclient -spec ../openapi/vshop.yaml -out ../operations.gen.go -names names.gen.go

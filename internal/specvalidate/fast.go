@@ -106,57 +106,35 @@ func fastRules(doc *openapi3.T) (paths []string, rules map[string]*fastRule) {
 	return paths, rules
 }
 
+// compileObject builds the fast rule of a body schema from its BodyRules (see CompileBody).
 func compileObject(s *openapi3.Schema) (*fastRule, bool) {
-	if s == nil || !s.Type.Is("object") || s.Nullable || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) != 0 || s.Not != nil ||
-		s.AdditionalProperties.Has != nil || s.AdditionalProperties.Schema != nil || s.MinProps != 0 || s.MaxProps != nil ||
-		len(s.Enum) != 0 || s.Discriminator != nil {
+	if s == nil || s.Nullable || s.AdditionalProperties.Has != nil || s.Discriminator != nil {
 		return nil, false
 	}
-	r := &fastRule{required: s.Required, props: map[string]fastString{}}
-	for name, ref := range s.Properties {
-		p, ok := compileString(ref.Value)
-		if !ok {
-			return nil, false
-		}
-		r.props[name] = p
+	rules, err := CompileBody(s)
+	if err != nil {
+		return nil, false
 	}
-	for _, name := range s.Required {
-		if _, ok := r.props[name]; !ok {
-			return nil, false
+	r := &fastRule{props: map[string]fastString{}}
+	for _, fr := range rules {
+		if fr.Required {
+			r.required = append(r.required, fr.Name)
 		}
+		f := fastString{minLength: fr.MinLength, maxLength: fr.MaxLength, pattern: fr.Pattern}
+		if fr.Pattern != nil {
+			if f.class = compileClassRun(fr.Pattern.String()); f.class != nil {
+				f.pattern = nil
+			}
+		}
+		if fr.Enum != nil {
+			f.enum = map[string]bool{}
+			for _, e := range fr.Enum {
+				f.enum[e] = true
+			}
+		}
+		r.props[fr.Name] = f
 	}
 	return r, true
-}
-
-func compileString(s *openapi3.Schema) (fastString, bool) {
-	if s == nil || !s.Type.Is("string") || s.Nullable || s.Format != "" || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) != 0 ||
-		s.Not != nil || s.ReadOnly || s.WriteOnly {
-		return fastString{}, false
-	}
-	f := fastString{minLength: int(s.MinLength), maxLength: -1}
-	if s.MaxLength != nil {
-		f.maxLength = int(*s.MaxLength)
-	}
-	if s.Pattern != "" {
-		re, err := regexp.Compile(s.Pattern)
-		if err != nil {
-			return fastString{}, false
-		}
-		if f.class = compileClassRun(s.Pattern); f.class == nil {
-			f.pattern = re
-		}
-	}
-	if len(s.Enum) != 0 {
-		f.enum = map[string]bool{}
-		for _, e := range s.Enum {
-			v, ok := e.(string)
-			if !ok {
-				return fastString{}, false
-			}
-			f.enum[v] = true
-		}
-	}
-	return f, true
 }
 
 // valid reports whether body certainly satisfies the rule. false means "ask kin-openapi", not
