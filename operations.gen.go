@@ -253,19 +253,19 @@ const (
 // WithTerminal).
 type VerifyCardRequest struct {
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Required.
-	DeviceCode string
+	DeviceCode string `json:"deviceCode,omitempty"`
 
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese, 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan), 11 Traditional Chinese (Hong Kong). Required; empty means the client's default.
-	LanguageCode LanguageCode
+	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). Required; empty means the client's default.
-	Mark Mark
+	Mark Mark `json:"mark,omitempty"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Required; empty means the client's default.
-	Terminal Terminal
+	Terminal Terminal `json:"terminal,omitempty"`
 
 	// Url Not documented by Linksfield. Optional.
-	Url string
+	Url string `json:"url,omitempty"`
 }
 
 func (r *VerifyCardRequest) fields(c *Client, dst []signing.Field) []signing.Field {
@@ -297,19 +297,19 @@ func (c *Client) VerifyCard(ctx context.Context, req VerifyCardRequest) (OpenDat
 // WithTerminal).
 type ListPlansRequest struct {
 	// Area Not documented by Linksfield. Optional.
-	Area string
+	Area string `json:"area,omitempty"`
 
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Required.
-	DeviceCode string
+	DeviceCode string `json:"deviceCode,omitempty"`
 
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese, 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan), 11 Traditional Chinese (Hong Kong). Required; empty means the client's default.
-	LanguageCode LanguageCode
+	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). Required; empty means the client's default.
-	Mark Mark
+	Mark Mark `json:"mark,omitempty"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Required; empty means the client's default.
-	Terminal Terminal
+	Terminal Terminal `json:"terminal,omitempty"`
 }
 
 func (r *ListPlansRequest) fields(c *Client, dst []signing.Field) []signing.Field {
@@ -341,46 +341,46 @@ func (c *Client) ListPlans(ctx context.Context, req ListPlansRequest) (OpenData,
 // WithTerminal).
 type CreateOrderRequest struct {
 	// AutoRenewal Auto-renewal flag. Optional.
-	AutoRenewal AutoRenewal
+	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Required.
-	DeviceCode string
+	DeviceCode string `json:"deviceCode,omitempty"`
 
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese, 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan), 11 Traditional Chinese (Hong Kong). Required; empty means the client's default.
-	LanguageCode LanguageCode
+	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). Required; empty means the client's default.
-	Mark Mark
+	Mark Mark `json:"mark,omitempty"`
 
 	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests when several cards are ordered; used as the payment order in a batch recharge. Optional.
-	OrderNo string
+	OrderNo string `json:"orderNo,omitempty"`
 
 	// OrderPeriod Number of plan periods ordered (套餐的订购周期), written as a string. Required.
-	OrderPeriod string
+	OrderPeriod string `json:"orderPeriod,omitempty"`
 
 	// PackageCode Code of the package (plan) being ordered, from the plan list. Required.
-	PackageCode string
+	PackageCode string `json:"packageCode,omitempty"`
 
 	// PayAmount An amount written as a decimal string (`"4.99"`, `"12.36"`, `"19.99"` in the examples; the decimal pattern is inferred from them). Required.
-	PayAmount string
+	PayAmount string `json:"payAmount,omitempty"`
 
 	// PayCurrency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). Required.
-	PayCurrency string
+	PayCurrency string `json:"payCurrency,omitempty"`
 
 	// PayId Unique id of the order's payment (订单支付的唯一id). Optional.
-	PayId string
+	PayId string `json:"payId,omitempty"`
 
 	// RequestOrderId Not documented by Linksfield; inferred to be the partner's own order id. Optional.
-	RequestOrderId string
+	RequestOrderId string `json:"requestOrderId,omitempty"`
 
 	// ServicePlanCode Code of the service plan being ordered, from the plan list. Required.
-	ServicePlanCode string
+	ServicePlanCode string `json:"servicePlanCode,omitempty"`
 
 	// ServicePlanShowName Display name of the plan (套餐商品名称). Optional.
-	ServicePlanShowName string
+	ServicePlanShowName string `json:"servicePlanShowName,omitempty"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Required; empty means the client's default.
-	Terminal Terminal
+	Terminal Terminal `json:"terminal,omitempty"`
 }
 
 func (r *CreateOrderRequest) fields(c *Client, dst []signing.Field) []signing.Field {
@@ -421,16 +421,16 @@ func (c *Client) CreateOrder(ctx context.Context, req CreateOrderRequest) (*Crea
 // WithTerminal).
 type ListOrdersRequest struct {
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Required.
-	DeviceCode string
+	DeviceCode string `json:"deviceCode,omitempty"`
 
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese, 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan), 11 Traditional Chinese (Hong Kong). Required; empty means the client's default.
-	LanguageCode LanguageCode
+	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). Required; empty means the client's default.
-	Mark Mark
+	Mark Mark `json:"mark,omitempty"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Required; empty means the client's default.
-	Terminal Terminal
+	Terminal Terminal `json:"terminal,omitempty"`
 }
 
 func (r *ListOrdersRequest) fields(c *Client, dst []signing.Field) []signing.Field {
@@ -461,16 +461,16 @@ func (c *Client) ListOrders(ctx context.Context, req ListOrdersRequest) (*OrderL
 // WithTerminal).
 type ListAutoRenewalsRequest struct {
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Required.
-	DeviceCode string
+	DeviceCode string `json:"deviceCode,omitempty"`
 
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese, 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan), 11 Traditional Chinese (Hong Kong). Required; empty means the client's default.
-	LanguageCode LanguageCode
+	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). Required; empty means the client's default.
-	Mark Mark
+	Mark Mark `json:"mark,omitempty"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Required; empty means the client's default.
-	Terminal Terminal
+	Terminal Terminal `json:"terminal,omitempty"`
 }
 
 func (r *ListAutoRenewalsRequest) fields(c *Client, dst []signing.Field) []signing.Field {
@@ -501,22 +501,22 @@ func (c *Client) ListAutoRenewals(ctx context.Context, req ListAutoRenewalsReque
 // WithTerminal).
 type CancelAutoRenewalRequest struct {
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Required.
-	DeviceCode string
+	DeviceCode string `json:"deviceCode,omitempty"`
 
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese, 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan), 11 Traditional Chinese (Hong Kong). Required; empty means the client's default.
-	LanguageCode LanguageCode
+	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). Required; empty means the client's default.
-	Mark Mark
+	Mark Mark `json:"mark,omitempty"`
 
 	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests when several cards are ordered; used as the payment order in a batch recharge. Required.
-	OrderNo string
+	OrderNo string `json:"orderNo,omitempty"`
 
 	// PayId Unique id of the order's payment (订单支付的唯一id). Required.
-	PayId string
+	PayId string `json:"payId,omitempty"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Required; empty means the client's default.
-	Terminal Terminal
+	Terminal Terminal `json:"terminal,omitempty"`
 }
 
 func (r *CancelAutoRenewalRequest) fields(c *Client, dst []signing.Field) []signing.Field {
@@ -549,58 +549,58 @@ func (c *Client) CancelAutoRenewal(ctx context.Context, req CancelAutoRenewalReq
 // WithTerminal).
 type SyncThirdPartyOrderRequest struct {
 	// AutoRenewal Auto-renewal flag. Optional.
-	AutoRenewal AutoRenewal
+	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Required.
-	DeviceCode string
+	DeviceCode string `json:"deviceCode,omitempty"`
 
 	// LanguageCode Language code, as in the other operations (see LanguageCode). Required; empty means the client's default.
-	LanguageCode LanguageCode
+	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). Required; empty means the client's default.
-	Mark Mark
+	Mark Mark `json:"mark,omitempty"`
 
 	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests when several cards are ordered; used as the payment order in a batch recharge. Required.
-	OrderNo string
+	OrderNo string `json:"orderNo,omitempty"`
 
 	// OrderPeriod Number of plan periods ordered (套餐的订购周期), written as a string. Required.
-	OrderPeriod string
+	OrderPeriod string `json:"orderPeriod,omitempty"`
 
 	// OrgOrderId Not documented by Linksfield (sent as "" in the example); inferred to be the original order id of a renewal. Optional.
-	OrgOrderId string
+	OrgOrderId string `json:"orgOrderId,omitempty"`
 
 	// PackageCode Code of the package (plan) that was paid for. Required.
-	PackageCode string
+	PackageCode string `json:"packageCode,omitempty"`
 
 	// PayAccount Not documented by Linksfield (the example sends `1`). Optional.
-	PayAccount string
+	PayAccount string `json:"payAccount,omitempty"`
 
 	// PayAmount An amount written as a decimal string (`"4.99"`, `"12.36"`, `"19.99"` in the examples; the decimal pattern is inferred from them). Required.
-	PayAmount string
+	PayAmount string `json:"payAmount,omitempty"`
 
 	// PayCurrency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). Required.
-	PayCurrency string
+	PayCurrency string `json:"payCurrency,omitempty"`
 
 	// PayId Unique id of the order's payment (订单支付的唯一id). Required.
-	PayId string
+	PayId string `json:"payId,omitempty"`
 
 	// PayResultDate When the payment completed; the example uses `yyyy-MM-dd HH:mm:ss` (`2022-06-07 15:10:35`). Optional.
-	PayResultDate string
+	PayResultDate string `json:"payResultDate,omitempty"`
 
 	// PayRst Payment result. Required.
-	PayRst string
+	PayRst string `json:"payRst,omitempty"`
 
 	// PayStatus Payment status. Optional.
-	PayStatus string
+	PayStatus string `json:"payStatus,omitempty"`
 
 	// PayType Payment type. Optional.
-	PayType string
+	PayType string `json:"payType,omitempty"`
 
 	// PayUnit Not documented by Linksfield (the example is cut off inside this value). Optional.
-	PayUnit string
+	PayUnit string `json:"payUnit,omitempty"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Required; empty means the client's default.
-	Terminal Terminal
+	Terminal Terminal `json:"terminal,omitempty"`
 }
 
 func (r *SyncThirdPartyOrderRequest) fields(c *Client, dst []signing.Field) []signing.Field {

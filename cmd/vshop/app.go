@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 // Exit codes. They are part of the CLI's stable interface and listed in `vshop --help`.
@@ -200,7 +200,7 @@ func (a *app) serviceURL() string {
 
 // client returns a client for the chosen service that acts as --partner-code and signs every request.
 // conns is how many requests it may have in flight at once.
-func (a *app) client(conns int) (*generated.ClientWithResponses, error) {
+func (a *app) client(conns int) (*vshop.Client, error) {
 	if strings.TrimSpace(a.partnerCode) == "" {
 		return nil, usageErrorf("--partner-code: required: the partner code Linksfield issued you (or set $%s)", partnerCodeEnv)
 	}
@@ -217,23 +217,20 @@ func (a *app) client(conns int) (*generated.ClientWithResponses, error) {
 func (a *app) clientOptions(conns int) []vshop.Option {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = max(conns, 2)
-	return []vshop.Option{vshop.WithTimeout(a.timeout), vshop.WithHTTPClient(&http.Client{Transport: t})}
-}
-
-// commonFields holds the request fields every operation takes from the global flags.
-type commonFields struct {
-	language generated.LanguageCode
-	mark     generated.Mark
-	terminal generated.Terminal
-}
-
-// commonFields returns the values of --language, --mark and --terminal.
-func (a *app) commonFields() commonFields {
-	return commonFields{
-		language: generated.LanguageCode(a.language.value()),
-		mark:     generated.Mark(a.mark.value()),
-		terminal: generated.Terminal(a.terminal.value()),
+	return []vshop.Option{
+		vshop.WithTimeout(a.timeout), vshop.WithHTTPClient(&http.Client{Transport: t}),
+		vshop.WithLanguage(vshop.LanguageCode(a.language.value())),
+		vshop.WithMark(vshop.Mark(a.mark.value())),
+		vshop.WithTerminal(vshop.Terminal(a.terminal.value())),
 	}
+}
+
+// asJSON turns a call's typed data back into JSON, for printing.
+func asJSON(data any, err error) (json.RawMessage, error) {
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(data)
 }
 
 // action wraps a command's work so that every error it returns carries an exit code: usage errors

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 const autoRenewalsExample = `  vshop --env sandbox auto-renewals list --device 8100000000012000423 --output table
@@ -43,11 +42,8 @@ func newAutoRenewalsListCommand(a *app) *cobra.Command {
   cut -d, -f1 customers.csv | vshop --env uat auto-renewals list --devices-file - --rate 5`,
 		Args: cobra.NoArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			in := a.commonFields()
-			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *generated.ClientWithResponses, device string) (json.RawMessage, error) {
-				return vshop.Data[json.RawMessage](c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
-					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-				}))
+			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *vshop.Client, device string) (json.RawMessage, error) {
+				return asJSON(c.ListAutoRenewals(ctx, vshop.ListAutoRenewalsRequest{DeviceCode: device}))
 			})
 		}),
 	}
@@ -80,10 +76,8 @@ orderNo that 'vshop auto-renewals list' shows.`,
 			if err != nil {
 				return err
 			}
-			in := a.commonFields()
-			data, err := vshop.Data[json.RawMessage](c.CancelAutoRenewalWithResponse(cmd.Context(), generated.CancelAutoRenewalRequest{
-				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-				PayId: payID, OrderNo: orderNo,
+			data, err := asJSON(c.CancelAutoRenewal(cmd.Context(), vshop.CancelAutoRenewalRequest{
+				DeviceCode: device, PayId: payID, OrderNo: orderNo,
 			}))
 			if err != nil {
 				return err

@@ -19,7 +19,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 // Batch defaults: a few requests at a time, at a pace a partner account is unlikely to be refused for.
@@ -64,7 +63,7 @@ func (b *batchFlags) register(cmd *cobra.Command) {
 }
 
 // deviceCall makes one call about device and returns the answer's data.
-type deviceCall func(ctx context.Context, c *generated.ClientWithResponses, device string) (json.RawMessage, error)
+type deviceCall func(ctx context.Context, c *vshop.Client, device string) (json.RawMessage, error)
 
 // forDevices runs call for --device and prints its data, or, with --devices-file, for every device
 // of the file as a batch.

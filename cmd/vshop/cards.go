@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 const verifyExample = `  vshop --env sandbox verify --device 89852420180910340793
@@ -27,11 +26,8 @@ func newVerifyCommand(a *app) *cobra.Command {
 		Example: verifyExample,
 		Args:    cobra.NoArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			in := a.commonFields()
-			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *generated.ClientWithResponses, device string) (json.RawMessage, error) {
-				return vshop.Data[json.RawMessage](c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{
-					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal, Url: pageURL,
-				}))
+			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *vshop.Client, device string) (json.RawMessage, error) {
+				return asJSON(c.VerifyCard(ctx, vshop.VerifyCardRequest{DeviceCode: device, Url: pageURL}))
 			})
 		}),
 	}
@@ -61,10 +57,7 @@ func newPlansCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			in := a.commonFields()
-			data, err := vshop.Data[json.RawMessage](c.ListPlansWithResponse(cmd.Context(), generated.ListPlansRequest{
-				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal, Area: area,
-			}))
+			data, err := asJSON(c.ListPlans(cmd.Context(), vshop.ListPlansRequest{DeviceCode: device, Area: area}))
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -12,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 	"github.com/vshop-go/vshop/internal/sandbox"
 )
 
@@ -63,7 +63,6 @@ func (a *app) demo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	in := a.commonFields()
 	w := &demoWriter{w: a.stdout}
 	fmt.Fprintf(w.w, "vshop demo: the Vshop purchase flow, step by step, against a sandbox inside this process\n")
 	fmt.Fprintf(w.w, "  service  %s (loopback only: nothing leaves this machine)\n", base)
@@ -71,9 +70,7 @@ func (a *app) demo(ctx context.Context) error {
 		partner, demoCard, a.language, a.terminal, a.mark)
 
 	w.step("verify the card", "/singleVerify", "verify --device "+demoCard)
-	verified, err := vshop.Data[generated.OpenData](c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-	}))
+	verified, err := c.VerifyCard(ctx, vshop.VerifyCardRequest{DeviceCode: demoCard})
 	if err != nil {
 		return err
 	}
@@ -81,13 +78,16 @@ func (a *app) demo(ctx context.Context) error {
 	w.result("the card is %s", cmp.Or(status, "valid"))
 
 	w.step("list the plans the card can buy", "/singleServicePlanPage", "plans --device "+demoCard)
-	catalogue, err := vshop.Data[struct {
-		Plans []sandbox.Plan `json:"plans"`
-	}](c.ListPlansWithResponse(ctx, generated.ListPlansRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-	}))
+	plans, err := c.ListPlans(ctx, vshop.ListPlansRequest{DeviceCode: demoCard})
 	if err != nil {
 		return err
+	}
+	// The spec leaves listPlans' data open; the sandbox's plans carry the fields of sandbox.Plan.
+	var catalogue struct {
+		Plans []sandbox.Plan `json:"plans"`
+	}
+	if err := remarshal(plans, &catalogue); err != nil {
+		return fmt.Errorf("the sandbox's plan list: %w", err)
 	}
 	if len(catalogue.Plans) == 0 {
 		return fmt.Errorf("the sandbox offers no plan for card %s", demoCard)
@@ -104,20 +104,17 @@ func (a *app) demo(ctx context.Context) error {
 	w.step(fmt.Sprintf("order the first plan, %q, with auto-renewal", p.ServicePlanShowName), "/singleOrder",
 		fmt.Sprintf("orders create --device %s --package-code %s \\\n%s    --service-plan-code %s --period 1 --amount %s --currency %s --auto-renew",
 			demoCard, p.PackageCode, indent, p.ServicePlanCode, p.PayAmount, p.PayCurrency))
-	order, err := vshop.Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, generated.CreateOrderRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-		PackageCode: p.PackageCode, ServicePlanCode: p.ServicePlanCode, ServicePlanShowName: p.ServicePlanShowName,
-		OrderPeriod: "1", PayAmount: p.PayAmount, PayCurrency: p.PayCurrency, AutoRenewal: generated.AutoRenewalOn,
-	}))
+	order, err := c.CreateOrder(ctx, vshop.CreateOrderRequest{
+		DeviceCode: demoCard, PackageCode: p.PackageCode, ServicePlanCode: p.ServicePlanCode, ServicePlanShowName: p.ServicePlanShowName,
+		OrderPeriod: "1", PayAmount: p.PayAmount, PayCurrency: p.PayCurrency, AutoRenewal: vshop.AutoRenewalOn,
+	})
 	if err != nil {
 		return err
 	}
 	w.result("ordered: orderNo %s, payId %s", order.OrderNo, order.PayId)
 
 	w.step("list the card's orders", "/singleQueryOrder", "orders list --device "+demoCard)
-	orders, err := vshop.Data[generated.OrderList](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-	}))
+	orders, err := c.ListOrders(ctx, vshop.ListOrdersRequest{DeviceCode: demoCard})
 	if err != nil {
 		return err
 	}
@@ -129,12 +126,10 @@ func (a *app) demo(ctx context.Context) error {
 	}
 	w.table(rows)
 
-	listRenewals := func() ([]generated.AutoRenewalRecord, error) {
-		return vshop.Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
-			DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-		}))
+	listRenewals := func() ([]vshop.AutoRenewalRecord, error) {
+		return c.ListAutoRenewals(ctx, vshop.ListAutoRenewalsRequest{DeviceCode: demoCard})
 	}
-	ours := func(r generated.AutoRenewalRecord) bool { return r.PayId == order.PayId && r.OrderNo == order.OrderNo }
+	ours := func(r vshop.AutoRenewalRecord) bool { return r.PayId == order.PayId && r.OrderNo == order.OrderNo }
 
 	w.step("list the card's auto-renewals", "/queryAutoRenewalRecord", "auto-renewals list --device "+demoCard)
 	renewals, err := listRenewals()
@@ -158,9 +153,8 @@ func (a *app) demo(ctx context.Context) error {
 
 	w.step("cancel that auto-renewal", "/cancelAutoRenewalRecord",
 		fmt.Sprintf("auto-renewals cancel --device %s --pay-id %s --order-no %s", demoCard, order.PayId, order.OrderNo))
-	if _, err := c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-		PayId: order.PayId, OrderNo: order.OrderNo,
+	if _, err := c.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{
+		DeviceCode: demoCard, PayId: order.PayId, OrderNo: order.OrderNo,
 	}); err != nil {
 		return err
 	}
@@ -225,26 +219,17 @@ func count(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// packageTypeName names a plan type for people ("2 monthly").
-func packageTypeName(t generated.PackageType) string {
-	names := map[generated.PackageType]string{
-		generated.PackageTypeDaySchedule: "day schedule",
-		generated.PackageTypeDaily:       "daily",
-		generated.PackageTypeMonthly:     "monthly",
-		generated.PackageTypeQuarterly:   "quarterly",
-		generated.PackageTypeHalfYearly:  "half-yearly",
-		generated.PackageTypeYearly:      "yearly",
-	}
-	return cmp.Or(names[t], string(t))
-}
+// packageTypeName names a plan type for people, with the library's name of the code.
+func packageTypeName(t vshop.PackageType) string { return cmp.Or(t.Name(), string(t)) }
 
-// orderStatusName names an order status for people (meanings inferred by the spec).
-func orderStatusName(s generated.OrderStatus) string {
-	switch s {
-	case generated.OrderStatusInUse:
-		return "in use"
-	case generated.OrderStatusNotEnabled:
-		return "not enabled yet"
+// orderStatusName names an order status for people, with the library's name of the code.
+func orderStatusName(s vshop.OrderStatus) string { return cmp.Or(s.Name(), string(s), "-") }
+
+// remarshal decodes data, read as open JSON, into v.
+func remarshal(data any, v any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
 	}
-	return cmp.Or(string(s), "-")
+	return json.Unmarshal(b, v)
 }

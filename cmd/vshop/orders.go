@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 const ordersExample = `  vshop --env sandbox orders create --device 89852420180910340793 \
@@ -74,14 +73,12 @@ order request (that the Mall then books it only once is inferred, not documented
 			if err != nil {
 				return err
 			}
-			renewal := generated.AutoRenewalOff
+			renewal := vshop.AutoRenewalOff
 			if autoRenew {
-				renewal = generated.AutoRenewalOn
+				renewal = vshop.AutoRenewalOn
 			}
-			in := a.commonFields()
-			data, err := vshop.Data[json.RawMessage](c.CreateOrderWithResponse(cmd.Context(), generated.CreateOrderRequest{
-				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-				PackageCode: packageCode, ServicePlanCode: servicePlanCode, OrderPeriod: period,
+			data, err := asJSON(c.CreateOrder(cmd.Context(), vshop.CreateOrderRequest{
+				DeviceCode: device, PackageCode: packageCode, ServicePlanCode: servicePlanCode, OrderPeriod: period,
 				PayAmount: amount, PayCurrency: currency, AutoRenewal: renewal, OrderNo: orderNo, PayId: payID,
 			}))
 			if err != nil {
@@ -115,11 +112,8 @@ func newOrdersListCommand(a *app) *cobra.Command {
   vshop --env sandbox orders list --devices-file cards.txt > orders.jsonl`,
 		Args: cobra.NoArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			in := a.commonFields()
-			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *generated.ClientWithResponses, device string) (json.RawMessage, error) {
-				return vshop.Data[json.RawMessage](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
-					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-				}))
+			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *vshop.Client, device string) (json.RawMessage, error) {
+				return asJSON(c.ListOrders(ctx, vshop.ListOrdersRequest{DeviceCode: device}))
 			})
 		}),
 	}
@@ -159,21 +153,11 @@ be left out: they are filled and signed. mark, terminal and languageCode left ou
 			if err != nil {
 				return err
 			}
-			in := a.commonFields()
-			if req.LanguageCode == "" {
-				req.LanguageCode = in.language
-			}
-			if req.Mark == "" {
-				req.Mark = in.mark
-			}
-			if req.Terminal == "" {
-				req.Terminal = in.terminal
-			}
 			c, err := a.client(1)
 			if err != nil {
 				return err
 			}
-			data, err := vshop.Data[json.RawMessage](c.SyncThirdPartyOrderWithResponse(cmd.Context(), req))
+			data, err := asJSON(c.SyncThirdPartyOrder(cmd.Context(), req))
 			var invalid *vshop.ValidationError
 			if errors.As(err, &invalid) {
 				problem := invalid.Rule
@@ -194,8 +178,8 @@ be left out: they are filled and signed. mark, terminal and languageCode left ou
 
 // readSyncFile reads one SyncThirdPartyOrderRequest from the file name ("-" is stdin), refusing
 // fields the request does not have and anything after the object.
-func readSyncFile(name string, stdin io.Reader) (generated.SyncThirdPartyOrderRequest, error) {
-	var req generated.SyncThirdPartyOrderRequest
+func readSyncFile(name string, stdin io.Reader) (vshop.SyncThirdPartyOrderRequest, error) {
+	var req vshop.SyncThirdPartyOrderRequest
 	var r io.Reader = stdin
 	if name != "-" {
 		f, err := os.Open(name)

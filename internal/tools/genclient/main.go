@@ -462,7 +462,7 @@ func writeFront(b *bytes.Buffer, ops []op, enums []enum, aliases []string) {
 			if f.Default != "" {
 				req = "Required; empty means the client's default."
 			}
-			p("\t// %s %s %s\n\t%s %s\n", f.Go, f.Doc, req, f.Go, f.Type)
+			p("\t// %s %s %s\n\t%s %s `json:\"%s,omitempty\"`\n", f.Go, f.Doc, req, f.Go, f.Type, f.JSON)
 		}
 		p("}\n\n")
 
