@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 	"github.com/vshop-go/vshop/internal/sandbox"
 )
 
@@ -25,12 +24,12 @@ func ExampleNew() {
 		panic(err)
 	}
 	card := s.Cards()[0]
-	data, err := vshop.Data[generated.OpenData](client.VerifyCardWithResponse(context.Background(), generated.VerifyCardRequest{
+	data, err := client.VerifyCard(context.Background(), vshop.VerifyCardRequest{
 		DeviceCode:   card.ICCID,
-		LanguageCode: generated.LanguageEnglish,
-		Mark:         generated.MarkLinksfieldCard,
-		Terminal:     generated.TerminalMobile,
-	}))
+		LanguageCode: vshop.LanguageEnglish,
+		Mark:         vshop.MarkLinksfieldCard,
+		Terminal:     vshop.TerminalMobile,
+	})
 	if err != nil {
 		panic(err)
 	}
@@ -52,18 +51,18 @@ func ExampleWithClock() {
 		panic(err)
 	}
 	plan := s.Plans()[0]
-	order, err := vshop.Data[generated.CreatedOrder](client.CreateOrderWithResponse(context.Background(), generated.CreateOrderRequest{
+	order, err := client.CreateOrder(context.Background(), vshop.CreateOrderRequest{
 		DeviceCode:      "89852420180910340793",
-		LanguageCode:    generated.LanguageEnglish,
-		Mark:            generated.MarkLinksfieldCard,
-		Terminal:        generated.TerminalMobile,
+		LanguageCode:    vshop.LanguageEnglish,
+		Mark:            vshop.MarkLinksfieldCard,
+		Terminal:        vshop.TerminalMobile,
 		PackageCode:     plan.PackageCode,
 		ServicePlanCode: plan.ServicePlanCode,
 		OrderPeriod:     "1",
 		PayAmount:       plan.PayAmount,
 		PayCurrency:     plan.PayCurrency,
-		AutoRenewal:     generated.AutoRenewalOn,
-	}))
+		AutoRenewal:     vshop.AutoRenewalOn,
+	})
 	if err != nil {
 		panic(err)
 	}
