@@ -56,7 +56,7 @@ func scanEnvelope(body []byte) (envelope, error) {
 			start := skipJSONSpace(body, i+1)
 			end, ok := skipJSONValue(body, start, 1)
 			if !ok {
-				return env, fmt.Errorf("invalid JSON value at byte %d (or nested deeper than %d levels)", start, maxEnvelopeDepth)
+				return env, fmt.Errorf("invalid or truncated JSON value at byte %d (or one nested deeper than %d levels)", start, maxEnvelopeDepth)
 			}
 			if slices.Contains(seen, key) {
 				return env, fmt.Errorf("the key %q appears twice at the top level: the answer is ambiguous", key)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
 )
 
 // logLines parses the JSON lines a slog.JSONHandler wrote.

@@ -606,7 +606,7 @@ func TestBadAnswers(t *testing.T) {
 			if !errors.As(err, &de) {
 				t.Fatalf("got %T, want *DecodeError", err)
 			}
-		}, `listAutoRenewals: cannot decode the HTTP 200 answer (Content-Type "application/json"): unexpected end of JSON input; body starts "{\"operateCode\":\"S\",\"data\":[{\"payId\":"`},
+		}, `listAutoRenewals: cannot decode the HTTP 200 answer (Content-Type "application/json"): invalid or truncated JSON value at byte 26 (or one nested deeper than 1000 levels); body starts "{\"operateCode\":\"S\",\"data\":[{\"payId\":"`},
 		{"50 MiB body, streamed", stream(false), func(t *testing.T, err error) {
 			if !errors.Is(err, ErrResponseTooLarge) {
 				t.Fatalf("got %v, want ErrResponseTooLarge", err)

@@ -51,7 +51,7 @@ func TestValidationBeforeSend(t *testing.T) {
 		wantMsg   string
 	}{
 		{"empty deviceCode", renewals(func(r *ListAutoRenewalsRequest) { r.DeviceCode = "" }),
-			"listAutoRenewals", "deviceCode", "vshop listAutoRenewals: invalid request, not sent: deviceCode: must not be empty"},
+			"listAutoRenewals", "deviceCode", "vshop listAutoRenewals: invalid request, not sent: deviceCode: is required"},
 		{`languageCode "99"`, renewals(func(r *ListAutoRenewalsRequest) { r.LanguageCode = "99" }),
 			"listAutoRenewals", "languageCode", `vshop listAutoRenewals: invalid request, not sent: languageCode: must be one of "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"`},
 		{"letters in deviceCode", renewals(func(r *ListAutoRenewalsRequest) { r.DeviceCode = "8985ABC0910340793" }),

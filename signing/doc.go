@@ -47,9 +47,7 @@
 // signature of oapi-codegen's RequestEditorFn, so it plugs into a generated
 // client:
 //
-//	signer := &signing.Signer{PartnerCode: "P000270", TradeTypes: map[string]string{
-//		"/singleVerify": "singleVerify",
-//	}}
+//	signer := &signing.Signer{PartnerCode: "P000270", TradeTypes: vshop.TradeTypes()}
 //	client, err := generated.NewClientWithResponses(baseURL,
 //		generated.WithRequestEditorFn(signer.EditRequest))
 //
