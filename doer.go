@@ -163,6 +163,10 @@ func (d *doer) do(ctx context.Context, c *call, req *http.Request) (*http.Respon
 		if errors.Is(err, ErrResponseTooLarge) {
 			return nil, err // the same answer again would be as large
 		}
+		if errors.Is(err, ErrRedirect) {
+			// Never retried, whatever the policies: the same request would be redirected again.
+			return nil, fmt.Errorf("vshop %s: %s: %w", c.op.ID, attemptsText(attempt), err)
+		}
 		if repeatable && attempt <= d.retryMax {
 			var answer *http.Response
 			if err == nil {
