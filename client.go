@@ -60,12 +60,15 @@ type config struct {
 	language       LanguageCode
 	mark           Mark
 	terminal       Terminal
+	redirectHosts  []redirectHost
 }
 
 // WithHTTPClient makes the client send requests with hc instead of the default client (a transport
 // tuned for a service: keep-alive, [DefaultMaxIdleConnsPerHost] idle connections per host,
 // [DefaultConnectTimeout] to connect). Use it to supply your own transport, proxy or TLS settings.
-// hc.Timeout, if set, bounds each attempt; WithTimeout still bounds the whole call.
+// hc.Timeout, if set, bounds each attempt; WithTimeout still bounds the whole call. The client sends
+// with a copy of hc that follows redirects only as [WithRedirectHosts] says, then asks hc's own
+// CheckRedirect, if any; hc itself is not modified.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -366,6 +369,7 @@ func NewClient(baseURL, partnerCode string, opts ...Option) (*Client, error) {
 	} else if cfg.connectSet {
 		return nil, errors.New("vshop: WithConnectTimeout configures the default HTTP client; with WithHTTPClient, set the timeout on your client's dialer")
 	}
+	cfg.httpClient = withRedirectPolicy(cfg.httpClient, cfg.redirectHosts) // a copy: the caller's is not changed
 	c := &Client{cfg: cfg, partner: partnerCode,
 		language: string(cfg.language), mark: string(cfg.mark), terminal: string(cfg.terminal)}
 	base := strings.TrimSuffix(baseURL, "/")

@@ -330,7 +330,8 @@ func TestRedirectKeepsSignedBody(t *testing.T) {
 		http.Redirect(w, r, srv.URL+"/moved"+strings.TrimPrefix(r.URL.Path, "/old"), http.StatusTemporaryRedirect)
 	}))
 	defer redirector.Close()
-	c, err := NewClient(redirector.URL+"/old", "P000270", WithClock(func() time.Time { return time.UnixMilli(1645683857572) }))
+	c, err := NewClient(redirector.URL+"/old", "P000270", WithClock(func() time.Time { return time.UnixMilli(1645683857572) }),
+		WithRedirectHosts(srv.Listener.Addr().String()))
 	if err != nil {
 		t.Fatal(err)
 	}

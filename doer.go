@@ -141,7 +141,11 @@ func (c *Client) do(ctx context.Context, k *callState, fields []signing.Field, o
 			return c.ctxError(parent, ctx, k, err, "")
 		}
 		if errors.Is(err, ErrResponseTooLarge) {
-			return err // the same answer again would be as large, or as misdirected
+			return err // the same answer again would be as large
+		}
+		if errors.Is(err, ErrRedirect) {
+			// Never retried, whatever the policies: the same request would be redirected again.
+			return fmt.Errorf("vshop %s: %s: %w", op.ID, attemptsText(attempt), err)
 		}
 		if repeatable && attempt <= c.cfg.retryMax {
 			var again *http.Response
