@@ -103,4 +103,4 @@
 // not check tradeType, version or tradeTime beyond the spec, nor which partner owns a card: listOrders
 // reports as partnerCode the partner of the card's first order, or the caller's when the card has none
 // (the seeded cards keep the partner of Linksfield's example).
-package sandbox
+package vshoptest
