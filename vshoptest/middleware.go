@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vshop-go/vshop/generated"
 	"github.com/vshop-go/vshop/internal/specvalidate"
@@ -99,6 +100,7 @@ func (aw *answerWriter) Unwrap() http.ResponseWriter { return aw.ResponseWriter 
 // request through the gate to next.
 func (s *mall) serve(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		w := &answerWriter{ResponseWriter: rw}
 		entry := &Request{Method: r.Method, Path: r.URL.Path, Time: s.now()}
 		fault := false
@@ -110,6 +112,12 @@ func (s *mall) serve(next http.Handler) http.Handler {
 				writeFailure(w, http.StatusInternalServerError, fmt.Sprintf("the fake Mall failed on this request: %v", v))
 			}
 			s.log.done(entry, w.status, fault)
+			if s.accessLog != nil {
+				s.logMu.Lock()
+				fmt.Fprintf(s.accessLog, "%s %s %s -> %d (%v)\n", start.Format("15:04:05.000"), r.Method, r.URL.Path, w.status,
+					time.Since(start).Round(time.Microsecond))
+				s.logMu.Unlock()
+			}
 		}()
 		fault = s.gate(w, r, entry, next)
 	})

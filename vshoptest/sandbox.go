@@ -3,6 +3,7 @@ package vshoptest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"sync"
@@ -115,6 +116,16 @@ func WithFailureRate(rate float64) Option {
 	}
 }
 
+// WithAccessLog writes one line per request to w, when its answer is done: time, method, path, HTTP
+// status (0 when the connection was dropped) and duration, such as
+//
+//	20:33:25.123 POST /singleOrder -> 200 (1.2ms)
+//
+// Lines are written whole, one at a time.
+func WithAccessLog(w io.Writer) Option {
+	return func(s *mall) { s.accessLog = w }
+}
+
 // mall is the stateful fake Linksfield Mall (Vshop) behind a [Server]: see the package documentation.
 // It is safe for concurrent use.
 type mall struct {
@@ -126,6 +137,8 @@ type mall struct {
 	extraCards  []string
 	latency     time.Duration
 	failureRate float64
+	accessLog   io.Writer
+	logMu       sync.Mutex // serializes accessLog lines
 
 	validator *specvalidate.Validator
 	ops       map[string]operation // by path

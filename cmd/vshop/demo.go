@@ -5,15 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
 	"github.com/vshop-go/vshop/generated"
-	"github.com/vshop-go/vshop/internal/sandbox"
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
 // demoCard is the card the demo buys for: the ICCID of Linksfield's documented examples, one of the
@@ -46,18 +43,12 @@ Nothing leaves this machine. --language, --terminal, --mark, --partner-code and 
 
 // demo runs the purchase flow against a sandbox it starts and stops, writing each step to stdout.
 func (a *app) demo(ctx context.Context) error {
-	sb, err := sandbox.New()
+	srv, err := vshoptest.Start("127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
 	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	base := srv.URL
 	partner := cmp.Or(a.partnerCode, demoPartner)
 	c, err := vshop.NewClient(base, partner, a.clientOptions(1)...)
 	if err != nil {
@@ -82,7 +73,7 @@ func (a *app) demo(ctx context.Context) error {
 
 	w.step("list the plans the card can buy", "/singleServicePlanPage", "plans --device "+demoCard)
 	catalogue, err := vshop.Data[struct {
-		Plans []sandbox.Plan `json:"plans"`
+		Plans []vshoptest.Plan `json:"plans"`
 	}](c.ListPlansWithResponse(ctx, generated.ListPlansRequest{
 		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
 	}))

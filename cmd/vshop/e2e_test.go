@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/vshop-go/vshop/generated"
-	"github.com/vshop-go/vshop/internal/sandbox"
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
 // buildBinary builds cmd/vshop into a temporary directory and returns its path.
@@ -132,7 +132,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 		t.Errorf("verify: %v", verified)
 	}
 
-	var catalogue struct{ Plans []sandbox.Plan }
+	var catalogue struct{ Plans []vshoptest.Plan }
 	decode(ok(vshop("", "plans", "--device", card, "--area", "欧洲"), "plans"), &catalogue)
 	if len(catalogue.Plans) == 0 {
 		t.Fatal("plans: none in 欧洲")
