@@ -1,7 +1,6 @@
 package vshoptest
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -106,20 +105,22 @@ func (fs *faults) clear() {
 	fs.next, fs.always = nil, nil
 }
 
-// errDropped is how a dropped connection is reported to the recorder.
-var errDropped = errors.New("dropped")
-
-// apply carries out f on w for r: it waits, then drops the connection or answers; it reports
-// whether it answered (or dropped), so that the caller knows whether to answer as usual.
-func (f Fault) apply(w http.ResponseWriter, r *http.Request, op string) (answered bool, err error) {
+// apply carries out f on w for r: it waits, then drops the connection or answers. It reports whether
+// it answered (or dropped the connection, or the client went away during the wait), so that the
+// caller knows whether to answer as usual.
+func (f Fault) apply(w http.ResponseWriter, r *http.Request, op string) (answered bool) {
 	if f.Delay > 0 && !sleep(r, f.Delay) {
-		return true, r.Context().Err() // the client is gone: nothing to answer
+		return true // the client is gone: nothing to answer
 	}
 	if f.Drop {
-		return true, drop(w)
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = conn.Close()
+			return true
+		}
+		panic(http.ErrAbortHandler) // cannot take the connection over (HTTP/2): abort the answer instead
 	}
 	if !f.answers() {
-		return false, nil
+		return false
 	}
 	status := f.Status
 	if status == 0 {
@@ -138,7 +139,7 @@ func (f Fault) apply(w http.ResponseWriter, r *http.Request, op string) (answere
 		w.Header().Set("Retry-After", fmt.Sprint(int64(secs)))
 	}
 	writeEnvelope(w, status, code, msg)
-	return true, nil
+	return true
 }
 
 // sleep waits d, or until r's client goes away; it reports whether the whole wait passed.
@@ -151,14 +152,4 @@ func sleep(r *http.Request, d time.Duration) bool {
 	case <-r.Context().Done():
 		return false
 	}
-}
-
-// drop closes the connection under w without writing anything.
-func drop(w http.ResponseWriter) error {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return fmt.Errorf("vshoptest: dropping the connection: %w", err)
-	}
-	_ = conn.Close()
-	return errDropped
 }

@@ -13,7 +13,7 @@ import (
 //
 // With the defaults every answer stays well under the client's default size limit,
 // vshop.DefaultMaxResponseBytes (4 MiB): the longest is a card's auto-renewals at MaxOrdersPerCard
-// orders with every field at MaxFieldBytes, about 1.6 MiB.
+// orders with every field at MaxFieldBytes and an auto-renewal each, 1.15 MB (TestAnswersUnderClientLimit).
 type Limits struct {
 	// MaxBodyBytes is the largest request body read; a larger one is answered with HTTP 413 and the
 	// connection is closed. Default 1 MiB.

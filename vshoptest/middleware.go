@@ -69,25 +69,32 @@ func writeEnvelope(w http.ResponseWriter, status int, code, msg string) {
 }
 
 // answerWriter remembers whether the answer has begun, so that a late failure (a panic, or an error
-// writing the answer) does not write a second status line, and with which status.
+// writing the answer) does not write a second status line, and with which status. It records the
+// status in the request's log entry before the answer leaves, so that a client that has its answer
+// finds it in Server.Requests.
 type answerWriter struct {
 	http.ResponseWriter
 	started bool
 	status  int
+	log     *recorder
+	entry   *Request
 }
 
 // WriteHeader records the status and passes it on.
 func (aw *answerWriter) WriteHeader(status int) {
 	if !aw.started {
 		aw.started, aw.status = true, status
+		if aw.log != nil {
+			aw.log.setStatus(aw.entry, status)
+		}
 	}
 	aw.ResponseWriter.WriteHeader(status)
 }
 
-// Write marks the answer as begun (with status 200 unless one was written) and passes b on.
+// Write begins the answer (with status 200 unless one was written) and passes b on.
 func (aw *answerWriter) Write(b []byte) (int, error) {
 	if !aw.started {
-		aw.started, aw.status = true, http.StatusOK
+		aw.WriteHeader(http.StatusOK)
 	}
 	return aw.ResponseWriter.Write(b)
 }
@@ -101,9 +108,8 @@ func (aw *answerWriter) Unwrap() http.ResponseWriter { return aw.ResponseWriter 
 func (s *mall) serve(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		w := &answerWriter{ResponseWriter: rw}
 		entry := &Request{Method: r.Method, Path: r.URL.Path, Time: s.now()}
-		fault := false
+		w := &answerWriter{ResponseWriter: rw, log: &s.log, entry: entry}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -111,7 +117,6 @@ func (s *mall) serve(next http.Handler) http.Handler {
 				}
 				writeFailure(w, http.StatusInternalServerError, fmt.Sprintf("the fake Mall failed on this request: %v", v))
 			}
-			s.log.done(entry, w.status, fault)
 			if s.accessLog != nil {
 				s.logMu.Lock()
 				fmt.Fprintf(s.accessLog, "%s %s %s -> %d (%v)\n", start.Format("15:04:05.000"), r.Method, r.URL.Path, w.status,
@@ -119,7 +124,7 @@ func (s *mall) serve(next http.Handler) http.Handler {
 				s.logMu.Unlock()
 			}
 		}()
-		fault = s.gate(w, r, entry, next)
+		s.gate(w, r, entry, next)
 	})
 }
 
@@ -129,8 +134,8 @@ func (s *mall) serve(next http.Handler) http.Handler {
 // the length of every member (400), the spec's schema (400), field names that differ from the spec's
 // only by case (400), and tradeType, version and tradeTime (400). It then restores the untouched bytes
 // for the generated handler. Faults, latency and random failures come after the recording and before
-// the checks. It reports whether a fault answered or delayed the request.
-func (s *mall) gate(w *answerWriter, r *http.Request, entry *Request, next http.Handler) (fault bool) {
+// the checks.
+func (s *mall) gate(w *answerWriter, r *http.Request, entry *Request, next http.Handler) {
 	op, known := s.ops[r.URL.Path]
 	entry.Operation = op.id
 	raw, readErr := readBody(r, s.limits.MaxBodyBytes)
@@ -141,91 +146,90 @@ func (s *mall) gate(w *answerWriter, r *http.Request, entry *Request, next http.
 
 	if known {
 		if f, ok := s.faults.take(op.id); ok {
-			answered, err := f.apply(w, r, op.id)
-			if answered || err != nil {
-				return true
+			s.log.setFault(entry)
+			if f.apply(w, r, op.id) {
+				return
 			}
-			fault = true
 		}
 	}
 	if s.latency > 0 && !sleep(r, s.latency) {
-		return fault
+		return
 	}
 	if s.failureRate > 0 && rand.Float64() < s.failureRate {
+		s.log.setFault(entry)
 		w.Header().Set("Retry-After", "1")
 		writeFailure(w, http.StatusServiceUnavailable,
 			fmt.Sprintf("vshoptest: a random failure (the fake fails a share %v of all requests): retry", s.failureRate))
-		return true
+		return
 	}
 
 	if !known {
 		writeFailure(w, http.StatusNotFound, fmt.Sprintf("unknown path %q: the fake Mall serves %s at its root",
 			r.URL.Path, s.pathList()))
-		return fault
+		return
 	}
 	if r.Method != op.method {
 		w.Header().Set("Allow", op.method)
 		writeFailure(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s: send %s with a JSON body",
 			r.Method, r.URL.Path, op.method))
-		return fault
+		return
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
 			writeFailure(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: send application/json", ct))
-			return fault
+			return
 		}
 	}
 	if readErr != nil {
 		w.Header().Set("Connection", "close")
 		writeFailure(w, http.StatusBadRequest, "reading the body: "+readErr.Error())
-		return fault
+		return
 	}
 	if int64(len(raw)) > s.limits.MaxBodyBytes {
 		w.Header().Set("Connection", "close") // the rest of the body is not read
 		writeFailure(w, http.StatusRequestEntityTooLarge, fmt.Sprintf(
 			"the body is larger than %d bytes, the fake's limit (vshoptest.Limits.MaxBodyBytes)", s.limits.MaxBodyBytes))
-		return fault
+		return
 	}
 
 	// The sign covers the bytes as sent: it was checked before anything decoded them.
 	if signErr != nil {
 		status, msg := signFailure(signErr)
 		writeFailure(w, status, msg)
-		return fault
+		return
 	}
 	var members map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &members); err != nil {
 		writeFailure(w, http.StatusBadRequest, "the body is not a valid JSON object: "+err.Error())
-		return fault
+		return
 	}
 	if msg := s.tooLong(members); msg != "" {
 		writeFailure(w, http.StatusBadRequest, msg)
-		return fault
+		return
 	}
 	if err := s.validator.Request(r.Context(), r.Method, r.URL.Path, raw); err != nil {
 		var fe *specvalidate.FieldError
 		if errors.As(err, &fe) {
 			writeFailure(w, http.StatusBadRequest, fe.Error())
-			return fault
+			return
 		}
 		writeFailure(w, http.StatusBadRequest, "the body breaks the spec: "+err.Error())
-		return fault
+		return
 	}
 	if msg := caseMismatch(members, op.fields); msg != "" {
 		writeFailure(w, http.StatusBadRequest, msg)
-		return fault
+		return
 	}
 	if msg := s.strict(members, op); msg != "" {
 		writeFailure(w, http.StatusBadRequest, msg)
-		return fault
+		return
 	}
 
 	r.Body = io.NopCloser(bytes.NewReader(raw))
 	r.ContentLength = int64(len(raw))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }
 	next.ServeHTTP(w, r)
-	return fault
 }
 
 // readBody reads at most limit+1 bytes of r's body: more than limit means too large.

@@ -34,7 +34,7 @@ type recorder struct {
 	bytes  int64
 }
 
-// add records req; its status is filled in by done when the answer is known. The oldest requests are
+// add records req; its status is filled in by setStatus when the answer begins. The oldest requests are
 // forgotten when the limits are reached.
 func (rec *recorder) add(req *Request) {
 	rec.mu.Lock()
@@ -50,11 +50,18 @@ func (rec *recorder) add(req *Request) {
 	rec.reqs = rec.reqs[drop:] // append copies the live part when it next grows the array
 }
 
-// done sets the answer's status of req.
-func (rec *recorder) done(req *Request, status int, fault bool) {
+// setStatus sets the answer's status of req.
+func (rec *recorder) setStatus(req *Request, status int) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	req.Status, req.Fault = status, req.Fault || fault
+	req.Status = status
+}
+
+// setFault marks req as answered or delayed by a fault.
+func (rec *recorder) setFault(req *Request) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	req.Fault = true
 }
 
 // list copies the recorded requests, oldest first.
