@@ -44,10 +44,10 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startSandboxBinary runs `bin sandbox --addr addr` and waits until it prints its base URL.
-func startSandboxBinary(t *testing.T, bin, addr string) (proc *exec.Cmd, stderr *bytes.Buffer) {
+// startSandboxBinary runs `bin sandbox --addr addr [flags]` and waits until it prints its base URL.
+func startSandboxBinary(t *testing.T, bin, addr string, flags ...string) (proc *exec.Cmd, stderr *bytes.Buffer) {
 	t.Helper()
-	proc = exec.Command(bin, "sandbox", "--addr", addr)
+	proc = exec.Command(bin, append([]string{"sandbox", "--addr", addr}, flags...)...)
 	stderr = &bytes.Buffer{}
 	proc.Stderr = stderr
 	stdout, err := proc.StdoutPipe()

@@ -63,9 +63,8 @@ Its failures are envelopes with operateCode "F", the sandbox's own code (Linksfi
 			if err != nil {
 				return usageErrorf("--addr: %v (is another sandbox running? --addr 127.0.0.1:0 picks a free port)", err)
 			}
-			if tcp, ok := srv.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
-				fmt.Fprintf(a.stderr, "vshop sandbox: warning: listening on %s, which is not a loopback address: "+
-					"anyone who can reach this port can use the sandbox; use --addr 127.0.0.1:PORT to keep it on this machine\n", srv.Addr())
+			if warning := exposureWarning(srv.Addr()); warning != "" {
+				fmt.Fprintln(a.stderr, warning)
 			}
 			if err := writeSandboxBanner(a.stdout, srv.URL, srv); err != nil {
 				srv.Close()
@@ -87,6 +86,15 @@ Its failures are envelopes with operateCode "F", the sandbox's own code (Linksfi
 	cmd.Flags().DurationVar(&latency, "latency", 0, "delay every answer by this long, such as 300ms")
 	cmd.Flags().Float64Var(&failureRate, "failure-rate", 0, "answer this share of requests (0 to 1) with HTTP 503, at random")
 	return cmd
+}
+
+// exposureWarning is the warning to print when addr is not a loopback address, or "".
+func exposureWarning(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("vshop sandbox: warning: listening on %s, which is not a loopback address: anyone who can reach "+
+		"this port can use the sandbox; use --addr 127.0.0.1:PORT to keep it on this machine", addr)
 }
 
 // writeSandboxBanner tells a person where the sandbox is and what it holds. The base URL is on the
