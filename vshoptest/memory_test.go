@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
+	"io"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -16,49 +17,94 @@ import (
 	"github.com/vshop-go/vshop/vshoptest"
 )
 
-// memory is the live heap after a garbage collection (runtime.MemStats.HeapAlloc) and the process's
-// resident set (VmRSS of /proc/self/status; 0 where there is none), in bytes.
-func memory(t *testing.T) (heap, rss uint64) {
-	t.Helper()
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return ms.HeapAlloc, 0
+// memCards are the cards the memory test spreads its orders over: 1000 each, under the limit per card.
+var memCards = func() []string {
+	cards := make([]string, 10)
+	for i := range cards {
+		cards[i] = fmt.Sprintf("898524000000001%05d", i)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return cards
+}()
+
+// serveEnv, when set to 1, makes TestMemoryBound serve a fake and print its URL instead of testing:
+// the test runs its own binary that way to measure a fake alone in its process.
+const serveEnv = "VSHOPTEST_MEMORY_SERVE"
+
+// startFakeProcess runs this test binary as a process that serves a fake, and returns its URL and a
+// function reading its VmRSS in bytes.
+func startFakeProcess(t *testing.T) (url string, rss func() uint64) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMemoryBound$")
+	cmd.Env = append(os.Environ(), serveEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		if kb, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			var n uint64
-			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(kb), " kB"), &n)
-			rss = n << 10
+		if u, ok := strings.CutPrefix(sc.Text(), "URL "); ok {
+			url = u
+			break
 		}
 	}
-	return ms.HeapAlloc, rss
+	if url == "" {
+		t.Fatal("the fake's process printed no URL")
+	}
+	go io.Copy(io.Discard, out)
+	return url, func() uint64 { return vmRSS(t, fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)) }
+}
+
+// vmRSS reads VmRSS from a /proc status file, in bytes.
+func vmRSS(t *testing.T, path string) uint64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("no %s: %v", path, err)
+	}
+	for line := range strings.Lines(string(b)) {
+		if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var n uint64
+			if _, err := fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")), &n); err != nil {
+				t.Fatalf("%s: VmRSS %q: %v", path, kb, err)
+			}
+			return n << 10
+		}
+	}
+	t.Fatalf("%s has no VmRSS", path)
+	return 0
 }
 
 func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-// TestMemoryBound creates 10,000 orders, then sends 10,000 creates with 4 KiB ids and 150 with
-// 450 KB ids (as in the report that found the sandbox unbounded), measuring the live heap (after GC)
-// and the RSS of this process, which holds the fake and its client. The oversized ids are refused by
-// the field limit, so the state does not grow; the recorded requests stay within MaxRecordedBytes.
+// TestMemoryBound runs a fake alone in a process of its own, sends it 10,000 creates, then 10,000
+// creates with 4 KiB ids and 150 with 450 KB ids (as in the report that found the sandbox unbounded),
+// and reads the fake's resident set (VmRSS of /proc/PID/status) after each. The oversized ids are
+// refused by the field limit, so the state does not grow; the recorded requests stay within
+// MaxRecordedBytes.
 func TestMemoryBound(t *testing.T) {
+	if os.Getenv(serveEnv) == "1" {
+		srv, err := vshoptest.Start("127.0.0.1:0", vshoptest.WithClock(fixed), vshoptest.WithCards(memCards...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Println("URL", srv.URL)
+		select {} // until the parent kills this process
+	}
 	if testing.Short() {
 		t.Skip("sends 20,000 requests")
 	}
 	if raceEnabled {
 		t.Skip("the race detector multiplies memory use: the figures would not be the fake's")
 	}
-	cards := make([]string, 10)
-	for i := range cards {
-		cards[i] = fmt.Sprintf("898524000000001%05d", i)
+	url, rss := startFakeProcess(t)
+	c, err := vshop.NewClient(url, vshoptest.PartnerCode, vshop.WithClock(fixed), vshop.WithRetryMax(0))
+	if err != nil {
+		t.Fatal(err)
 	}
-	srv := vshoptest.NewServer(t, vshoptest.WithClock(fixed), vshoptest.WithCards(cards...))
-	c := srv.Client(vshop.WithRetryMax(0))
 	ctx := context.Background()
 	send := func(n int, id func(i int) string, wantRefused bool) {
 		t.Helper()
@@ -68,7 +114,7 @@ func TestMemoryBound(t *testing.T) {
 			sem <- struct{}{}
 			wg.Go(func() {
 				defer func() { <-sem }()
-				_, err := vshop.Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, order(cards[i%len(cards)], id(i))))
+				_, err := vshop.Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, order(memCards[i%len(memCards)], id(i))))
 				var apiErr *vshop.APIError
 				refused := errors.As(err, &apiErr) && apiErr.StatusCode == 400 && strings.Contains(apiErr.Message, "MaxFieldBytes")
 				if wantRefused != refused || (!wantRefused && err != nil) {
@@ -78,29 +124,36 @@ func TestMemoryBound(t *testing.T) {
 		}
 		wg.Wait()
 	}
-	heap0, rss0 := memory(t)
+	rss0 := rss()
 	send(10_000, func(i int) string { return fmt.Sprintf("NO-MEM-%05d", i) }, false)
-	heap1, rss1 := memory(t)
+	rss1 := rss()
 	send(10_000, func(i int) string { return fmt.Sprintf("NO-%05d-", i) + strings.Repeat("9", 4<<10) }, true)
-	heap2, rss2 := memory(t)
-	send(150, func(i int) string { return fmt.Sprintf("NO-%05d-", i) + strings.Repeat("9", 450_000) }, true)
-	heap3, rss3 := memory(t)
-	t.Logf("live heap / RSS: start %s / %s; after 10,000 creates %s / %s; after 10,000 more with 4 KiB ids %s / %s; after 150 with 450 KB ids %s / %s",
-		mib(heap0), mib(rss0), mib(heap1), mib(rss1), mib(heap2), mib(rss2), mib(heap3), mib(rss3))
+	rss2 := rss()
+	huge := func(i int) string { return fmt.Sprintf("NO-%05d-", i) + strings.Repeat("9", 450_000) }
+	send(150, huge, true)
+	rss3 := rss()
+	send(150, huge, true)
+	rss4 := rss()
+	t.Logf("the fake's RSS: at start %s; after 10,000 creates %s; after 10,000 more with 4 KiB ids %s; after 150 with 450 KB ids %s; after 150 more %s",
+		mib(rss0), mib(rss1), mib(rss2), mib(rss3), mib(rss4))
 
-	total := 0
-	for _, card := range cards {
-		orders, _ := srv.Orders(card)
-		total += len(orders)
+	for _, card := range memCards {
+		list, err := vshop.Data[generated.OrderList](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
+			DeviceCode: card, LanguageCode: "1", Mark: "0", Terminal: "0"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.OrderList) != 1000 {
+			t.Errorf("card %s lists %d orders, want 1000", card, len(list.OrderList))
+		}
 	}
-	if total != 10_000 {
-		t.Errorf("%d orders held, want 10000", total)
+
+	// 10,000 orders and 10,000 recorded requests of about 500 bytes take some MiB; refused requests
+	// leave at most MaxRecordedBytes (8 MiB) of bodies behind them, plus the buffers of reading them.
+	if rss1 > rss0+64<<20 {
+		t.Errorf("10,000 orders took the fake's RSS from %s to %s, want under 64 MiB more", mib(rss0), mib(rss1))
 	}
-	if grew := int64(heap1) - int64(heap0); grew > 64<<20 {
-		t.Errorf("10,000 orders grew the live heap by %s, want under 64 MiB", mib(uint64(grew)))
-	}
-	// The refused requests leave at most MaxRecordedBytes of bodies (8 MiB) behind them.
-	if grew := int64(heap3) - int64(heap1); grew > 16<<20 {
-		t.Errorf("refused oversized ids grew the live heap by %s, want under 16 MiB", mib(uint64(grew)))
+	if rss4 > rss1+64<<20 {
+		t.Errorf("refused oversized ids took the fake's RSS from %s to %s, want under 64 MiB more", mib(rss1), mib(rss4))
 	}
 }

@@ -74,12 +74,19 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // Close stops the fake at once, closing every connection, even with requests in progress. Closing
 // it twice is harmless.
-func (s *Server) Close() { _ = s.hs.Close() }
+func (s *Server) Close() {
+	_ = s.hs.Close()
+	_ = s.ln.Close() // in case Serve had not taken the listener over yet
+}
 
 // Shutdown stops the fake gracefully: it stops accepting connections, closes idle ones and waits for
 // the requests in progress to end, or for ctx to end (then it returns ctx's error and leaves the
 // rest to Close).
-func (s *Server) Shutdown(ctx context.Context) error { return s.hs.Shutdown(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.hs.Shutdown(ctx)
+	_ = s.ln.Close() // in case Serve had not taken the listener over yet
+	return err
+}
 
 // Handler returns the fake's HTTP handler, for mounting it in a server of your own or behind your
 // own middleware. It shares the state, faults and recorded requests of s; the limits on time
