@@ -240,7 +240,7 @@ type order struct {
 	expire      time.Time // civil date (midnight UTC) when inUse
 }
 
-// mallZone is the time zone the sandbox writes dates in.
+// mallZone is the time zone the fake writes dates in.
 var mallZone = time.FixedZone("UTC+8", 8*60*60)
 
 // daysPer is the length of one period of each packageType, in days.

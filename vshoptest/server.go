@@ -14,7 +14,7 @@ const (
 	pathSyncOrder   = "/synPartner/SynOrderInfo"
 )
 
-// The sandbox implements the generated strict server interface: it cannot drift from the spec.
+// The fake implements the generated strict server interface: it cannot drift from the spec.
 var _ generated.StrictServerInterface = (*mall)(nil)
 
 // success is the message of every success envelope.
@@ -23,7 +23,7 @@ const success = "success"
 // noBody answers a request whose body the generated handler did not decode (it always does).
 var noBody = fail(http.StatusBadRequest, "the request has no JSON body")
 
-// areaNames maps the English area names the sandbox also accepts to the catalogue's Chinese ones.
+// areaNames maps the English area names the fake also accepts to the catalogue's Chinese ones.
 var areaNames = map[string]string{"europe": "欧洲", "asia": "亚洲", "global": "全球"}
 
 // VerifyCard implements /singleVerify: data is {"deviceCode": "...", "status": "valid"}.

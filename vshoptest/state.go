@@ -35,7 +35,7 @@ func (s *mall) usableCard(deviceCode string, mark generated.Mark) (*card, *failu
 	c, ok := s.cards[deviceCode]
 	if !ok {
 		return nil, fail(http.StatusNotFound,
-			"unknown device %s: not one of the sandbox's test cards (vshoptest.CardValid is one; `vshop sandbox` lists them)", deviceCode)
+			"unknown device %s: not one of the fake's test cards (vshoptest.CardValid is one; `vshop sandbox` lists them)", deviceCode)
 	}
 	if c.noPartner {
 		return nil, fail(http.StatusForbidden,
