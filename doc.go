@@ -103,5 +103,6 @@
 //
 // [ProductionURL] and [UATURL] are the Vshop base URLs from Linksfield's global specification;
 // [CubeUATURL] is the server the Chinese documentation page of /queryAutoRenewalRecord shows.
-// For offline work use the sandbox (`vshop sandbox`).
+// For offline work and tests use the fake Mall of package [github.com/vshop-go/vshop/vshoptest]
+// (`vshop sandbox` serves the same one).
 package vshop

@@ -7,26 +7,28 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"time"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/internal/sandbox"
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
-// The examples talk to the project's fake Mall on 127.0.0.1, which checks every request's sign on
-// the bytes it received and validates it against the spec. Its clock is fixed, so the orderNo and
-// payId it makes up are the same on every run.
-const card = "89852420180910340793" // a sandbox card with plans
+// The examples talk to the fake Mall of package vshoptest on 127.0.0.1, which checks every request's
+// sign on the bytes it received and validates it against the spec. Its clock is fixed, so the orderNo
+// and payId it makes up are the same on every run; mall.Client() is a client with the same clock.
+// (In a test, vshoptest.NewServer(t) starts one and stops it when the test ends.)
+const card = vshoptest.CardValid // a card with plans
 
-// fakeMall starts the sandbox; stop it with Close.
-func fakeMall() *httptest.Server {
-	s, err := sandbox.New(sandbox.WithClock(func() time.Time { return time.Date(2026, time.January, 15, 2, 0, 0, 0, time.UTC) }))
+// fakeMall starts the fake Mall; stop it with Close.
+func fakeMall() *vshoptest.Server {
+	mall, err := vshoptest.Start("127.0.0.1:0", vshoptest.WithClock(func() time.Time {
+		return time.Date(2026, time.January, 15, 2, 0, 0, 0, time.UTC)
+	}))
 	if err != nil {
 		log.Fatal(err)
 	}
-	return httptest.NewServer(s.Handler())
+	return mall
 }
 
 func ExampleNewClient() {
@@ -34,6 +36,7 @@ func ExampleNewClient() {
 	defer mall.Close()
 
 	client, err := vshop.NewClient(mall.URL, "P000270",
+		vshop.WithClock(mall.Now),                 // the fake's fixed clock: leave it out in production
 		vshop.WithTimeout(10*time.Second),         // the whole call, retries included
 		vshop.WithRetryMax(2),                     // read-only calls: at most 3 attempts
 		vshop.WithLanguage(vshop.LanguageEnglish), // the default languageCode of every request
@@ -59,10 +62,7 @@ func ExampleNewClient() {
 func ExampleClient_VerifyCard() {
 	mall := fakeMall()
 	defer mall.Close()
-	client, err := vshop.NewClient(mall.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client()
 
 	data, err := client.VerifyCard(context.Background(), vshop.VerifyCardRequest{
 		DeviceCode: card,
@@ -78,10 +78,7 @@ func ExampleClient_VerifyCard() {
 func ExampleClient_ListPlans() {
 	mall := fakeMall()
 	defer mall.Close()
-	client, err := vshop.NewClient(mall.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client()
 
 	data, err := client.ListPlans(context.Background(), vshop.ListPlansRequest{DeviceCode: card, Area: "欧洲"})
 	if err != nil {
@@ -95,10 +92,7 @@ func ExampleClient_ListPlans() {
 func ExampleClient_CreateOrder() {
 	mall := fakeMall()
 	defer mall.Close()
-	client, err := vshop.NewClient(mall.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client()
 
 	order, err := client.CreateOrder(context.Background(), vshop.CreateOrderRequest{
 		DeviceCode:      card,
@@ -120,10 +114,7 @@ func ExampleClient_CreateOrder() {
 func ExampleClient_ListOrders() {
 	mall := fakeMall()
 	defer mall.Close()
-	client, err := vshop.NewClient(mall.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client()
 
 	orders, err := client.ListOrders(context.Background(), vshop.ListOrdersRequest{DeviceCode: "89852121501108205774"})
 	if err != nil {
@@ -137,10 +128,7 @@ func ExampleClient_ListOrders() {
 func ExampleClient_ListAutoRenewals() {
 	mall := fakeMall()
 	defer mall.Close()
-	client, err := vshop.NewClient(mall.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client()
 
 	records, err := client.ListAutoRenewals(context.Background(), vshop.ListAutoRenewalsRequest{DeviceCode: "8100000000012000423"})
 	if err != nil {
@@ -157,13 +145,10 @@ func ExampleClient_ListAutoRenewals() {
 func ExampleClient_CancelAutoRenewal() {
 	mall := fakeMall()
 	defer mall.Close()
-	client, err := vshop.NewClient(mall.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client()
 	ctx := context.Background()
 
-	_, err = client.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{
+	_, err := client.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{
 		DeviceCode: "8100000000012000423",
 		PayId:      "CU-7ZOIHX0RB16U2025032713303774502",
 		OrderNo:    "NO2025032713303915052",
@@ -182,10 +167,7 @@ func ExampleClient_CancelAutoRenewal() {
 func ExampleClient_SyncThirdPartyOrder() {
 	mall := fakeMall()
 	defer mall.Close()
-	client, err := vshop.NewClient(mall.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client()
 
 	// The values of the documented example: a payment collected by the partner, reported afterwards.
 	data, err := client.SyncThirdPartyOrder(context.Background(), vshop.SyncThirdPartyOrderRequest{
@@ -209,12 +191,9 @@ func ExampleClient_SyncThirdPartyOrder() {
 func ExampleAPIError() {
 	mall := fakeMall()
 	defer mall.Close()
-	client, err := vshop.NewClient(mall.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client()
 
-	_, err = client.VerifyCard(context.Background(), vshop.VerifyCardRequest{DeviceCode: "89000000000000000000"})
+	_, err := client.VerifyCard(context.Background(), vshop.VerifyCardRequest{DeviceCode: vshoptest.CardUnknown})
 	var apiErr *vshop.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println("operation:", apiErr.Operation)
@@ -226,19 +205,16 @@ func ExampleAPIError() {
 	// operation: verifyCard
 	// HTTP status: 404
 	// operateCode: F
-	// message: unknown device 89000000000000000000: not one of the sandbox's test cards (`vshop sandbox` lists them)
+	// message: unknown device 89852400000000000099: not one of the fake's test cards (vshoptest.CardValid is one; `vshop sandbox` lists them)
 }
 
 func ExampleValidationError() {
 	mall := fakeMall()
 	defer mall.Close()
-	client, err := vshop.NewClient(mall.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client()
 
 	// Not digits only: refused before anything is sent.
-	_, err = client.ListAutoRenewals(context.Background(), vshop.ListAutoRenewalsRequest{DeviceCode: "8100-0000-0001"})
+	_, err := client.ListAutoRenewals(context.Background(), vshop.ListAutoRenewalsRequest{DeviceCode: "8100-0000-0001"})
 	var invalid *vshop.ValidationError
 	if errors.As(err, &invalid) {
 		fmt.Printf("field %s %s\n", invalid.Field, invalid.Rule)
@@ -262,10 +238,7 @@ func ExampleWithLogger() {
 			return a
 		},
 	})
-	client, err := vshop.NewClient(mall.URL, "P000270", vshop.WithLogger(slog.New(handler)))
-	if err != nil {
-		log.Fatal(err)
-	}
+	client := mall.Client(vshop.WithLogger(slog.New(handler)))
 	if _, err := client.ListAutoRenewals(context.Background(), vshop.ListAutoRenewalsRequest{DeviceCode: "8100000000012000423"}); err != nil {
 		log.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package vshop
 
-import "github.com/vshop-go/vshop/internal/specvalidate"
+import (
+	"slices"
+
+	"github.com/vshop-go/vshop/internal/specvalidate"
+)
 
 // Operation is one operation of the Vshop spec as the client knows it. The table of operations is
 // generated from openapi/vshop.yaml by `make generate` (operations.gen.go): this is the one place
@@ -51,4 +55,18 @@ func TradeTypes() map[string]string {
 		m[op.Path] = op.TradeType
 	}
 	return m
+}
+
+// RequestFields returns the names of the members the spec gives the operation's request body,
+// the global ones (partnerCode, version, tradeType, tradeTime, sign) included, in byte order.
+func (op Operation) RequestFields() []string {
+	names := make([]string, 0, len(op.rules)+1)
+	for _, r := range op.rules {
+		names = append(names, r.Name)
+	}
+	if !slices.Contains(names, "sign") { // the generated rules leave sign out: the client computes it
+		names = append(names, "sign")
+		slices.Sort(names)
+	}
+	return names
 }

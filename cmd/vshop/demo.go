@@ -6,14 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/internal/sandbox"
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
 // demoCard is the card the demo buys for: the ICCID of Linksfield's documented examples, one of the
@@ -46,18 +43,12 @@ Nothing leaves this machine. --language, --terminal, --mark, --partner-code and 
 
 // demo runs the purchase flow against a sandbox it starts and stops, writing each step to stdout.
 func (a *app) demo(ctx context.Context) error {
-	sb, err := sandbox.New()
+	srv, err := vshoptest.Start("127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
 	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	base := srv.URL
 	partner := cmp.Or(a.partnerCode, demoPartner)
 	c, err := vshop.NewClient(base, partner, a.clientOptions(1)...)
 	if err != nil {
@@ -82,9 +73,9 @@ func (a *app) demo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The spec leaves listPlans' data open; the sandbox's plans carry the fields of sandbox.Plan.
+	// The spec leaves listPlans' data open; the sandbox's plans carry the fields of vshoptest.Plan.
 	var catalogue struct {
-		Plans []sandbox.Plan `json:"plans"`
+		Plans []vshoptest.Plan `json:"plans"`
 	}
 	if err := remarshal(plans, &catalogue); err != nil {
 		return fmt.Errorf("the sandbox's plan list: %w", err)

@@ -1,4 +1,4 @@
-package sandbox
+package vshoptest
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -35,21 +34,12 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
-// setup starts a sandbox on a loopback port with its clock at start, and returns a vshop client for it
-// (partner P000270), the server and the sandbox.
-func setup(t *testing.T) (*vshop.Client, *httptest.Server, *Sandbox) {
+// setup starts a fake on a loopback port with its clock at start, and returns a vshop client for it
+// (partner P000270, the same clock), the server and the fake behind it.
+func setup(t *testing.T, opts ...Option) (*vshop.Client, *Server, *mall) {
 	t.Helper()
-	s, err := New(WithClock((&clock{t: start}).Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	c, err := vshop.NewClient(srv.URL, "P000270")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, srv, s
+	srv := NewServer(t, append([]Option{WithClock((&clock{t: start}).Now)}, opts...)...)
+	return srv.Client(), srv, srv.m
 }
 
 // common is the part of every request the tests send about device.
@@ -62,7 +52,7 @@ func common(device string) (vshop.LanguageCode, vshop.Mark, vshop.Terminal, stri
 func TestPurchaseFlow(t *testing.T) {
 	c, _, _ := setup(t)
 	ctx := context.Background()
-	lang, mark, term, dev := common(cardFlow)
+	lang, mark, term, dev := common(CardValid)
 
 	// 1. Verify the card.
 	verified, err := c.VerifyCard(ctx, vshop.VerifyCardRequest{
@@ -190,33 +180,33 @@ func TestOrders(t *testing.T) {
 		return *l
 	}
 
-	first, err := create(cardOrderDocs, "2020061214140465562", "P0008182020061214140465562", "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
+	first, err := create(CardValid2, "2020061214140465562", "P0008182020061214140465562", "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := vshop.CreatedOrder{DeviceCode: cardOrderDocs, OrderNo: "2020061214140465562", PartnerCode: "P000270", PayId: "P0008182020061214140465562"}
+	want := vshop.CreatedOrder{DeviceCode: CardValid2, OrderNo: "2020061214140465562", PartnerCode: "P000270", PayId: "P0008182020061214140465562"}
 	if first != want {
 		t.Fatalf("first = %+v, want %+v", first, want)
 	}
-	again, err := create(cardOrderDocs, "2020061214140465562", "", "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
+	again, err := create(CardValid2, "2020061214140465562", "", "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
 	if err != nil || again != first {
 		t.Fatalf("identical repeat without payId = %+v, %v; want the first order %+v", again, err, first)
 	}
-	second, err := create(cardOrderDocs, "", "", "PACKAGE-JP-20GB-90D", "SP-JP-20GB-90D", "2", "58.00")
+	second, err := create(CardValid2, "", "", "PACKAGE-JP-20GB-90D", "SP-JP-20GB-90D", "2", "58.00")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = create(cardOrderDocs, "2020061214140465562", "", "PACKAGE20180428000007", "SP-EU-1GB-30D", "2", "9.98")
+	_, err = create(CardValid2, "2020061214140465562", "", "PACKAGE20180428000007", "SP-EU-1GB-30D", "2", "9.98")
 	var apiErr *vshop.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 || !strings.Contains(apiErr.Message, "orderPeriod") {
 		t.Fatalf("conflicting repeat: %v", err)
 	}
-	_, err = create(cardFlow, "NO-OTHER", second.PayId, "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
+	_, err = create(CardValid, "NO-OTHER", second.PayId, "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 || !strings.Contains(apiErr.Message, "payId "+second.PayId) {
 		t.Fatalf("reused payId: %v", err)
 	}
 
-	got := listOrders(cardOrderDocs, mark)
+	got := listOrders(CardValid2, mark)
 	wantList := []vshop.OrderSummary{
 		{OrderStatus: "2", ServicePlanShowName: "Europe 1GB 30-Days", Time: "1", Unit: "2", ExpireDate: "2026-02-14", RemainingDays: "30"},
 		{OrderStatus: "1", ServicePlanShowName: "Japan 20GB 90-Days", Time: "2", Unit: "3", RemainingDays: "180"},
@@ -227,7 +217,7 @@ func TestOrders(t *testing.T) {
 
 	// A third-party payment (the documented example's values) creates an order; repeating it does not.
 	sync := vshop.SyncThirdPartyOrderRequest{
-		AutoRenewal: vshop.AutoRenewalOff, DeviceCode: cardFlow, Mark: mark,
+		AutoRenewal: vshop.AutoRenewalOff, DeviceCode: CardValid, Mark: mark,
 		OrderNo: "NO2023060915590562022", OrderPeriod: "1", PackageCode: "DP20190726001274", PayAccount: "1",
 		PayAmount: "12.36", PayCurrency: "GBP", PayId: "P000000002022", PayResultDate: "2022-06-07 15:10:35",
 		PayRst: "SUCCESS", PayStatus: "1", PayType: "3", Terminal: term,
@@ -237,17 +227,17 @@ func TestOrders(t *testing.T) {
 		if err != nil {
 			t.Fatalf("sync %d: %v", i, err)
 		}
-		if data["orderNo"] != "NO2023060915590562022" || data["payId"] != "P000000002022" || data["deviceCode"] != cardFlow {
+		if data["orderNo"] != "NO2023060915590562022" || data["payId"] != "P000000002022" || data["deviceCode"] != CardValid {
 			t.Fatalf("sync %d data = %v", i, data)
 		}
 	}
-	if l := listOrders(cardFlow, mark); len(l.OrderList) != 1 || l.OrderList[0].ServicePlanShowName != "Europe 5GB 30-Days" {
+	if l := listOrders(CardValid, mark); len(l.OrderList) != 1 || l.OrderList[0].ServicePlanShowName != "Europe 5GB 30-Days" {
 		t.Fatalf("orders after sync = %+v", l)
 	}
 
 	// The seeded /singleQueryOrder example.
-	seeded := listOrders(cardOrders, mark)
-	wantSeeded := vshop.OrderList{PartnerCode: "SU528SX8BZ", DeviceCode: cardOrders, OrderList: []vshop.OrderSummary{
+	seeded := listOrders(CardWithOrders, mark)
+	wantSeeded := vshop.OrderList{PartnerCode: "SU528SX8BZ", DeviceCode: CardWithOrders, OrderList: []vshop.OrderSummary{
 		{OrderStatus: "2", ServicePlanShowName: "Singapore 2G 30-Days Unlimited Speech", Time: "1", Unit: "2", ExpireDate: "2024-07-31", RemainingDays: "0"},
 		{OrderStatus: "1", ServicePlanShowName: "Singapore 2G 30-Days Unlimited Speech", Time: "1", Unit: "2", RemainingDays: "30"},
 		{OrderStatus: "1", ServicePlanShowName: "Singapore 2G 30-Days Unlimited Speech", Time: "2", Unit: "2", RemainingDays: "60"},
@@ -258,7 +248,7 @@ func TestOrders(t *testing.T) {
 
 	// The seeded /queryAutoRenewalRecord example, byte for byte as documented.
 	resp := send(t, http.MethodPost, srv.URL+"/queryAutoRenewalRecord", "application/json",
-		body(t, "/queryAutoRenewalRecord", map[string]any{"deviceCode": cardRenewals, "languageCode": "0"}, false))
+		body(t, "/queryAutoRenewalRecord", map[string]any{"deviceCode": CardWithAutoRenewals, "languageCode": "0"}, false))
 	if resp.status != http.StatusOK {
 		t.Fatalf("seeded auto-renewals: HTTP %d %s", resp.status, resp.raw)
 	}
@@ -268,20 +258,20 @@ func TestOrders(t *testing.T) {
 	}
 
 	// The card that is not Linksfield's works with mark "1".
-	if l := listOrders(cardForeign, vshop.MarkOtherCard); len(l.OrderList) != 0 || l.OrderList == nil {
+	if l := listOrders(CardNotLinksfield, vshop.MarkOtherCard); len(l.OrderList) != 0 || l.OrderList == nil {
 		t.Fatalf("foreign card orders = %#v", l.OrderList)
 	}
 }
 
 // TestListPlansAreas checks the area filter.
 func TestListPlansAreas(t *testing.T) {
-	c, _, s := setup(t)
+	c, srv, _ := setup(t)
 	for _, tt := range []struct {
 		area string
 		want int
-	}{{"", len(s.Plans())}, {"欧洲", 3}, {"亚洲", 3}, {"全球", 2}, {"Europe", 3}, {"global", 2}, {"火星", 0}} {
+	}{{"", len(srv.Plans())}, {"欧洲", 3}, {"亚洲", 3}, {"全球", 2}, {"Europe", 3}, {"global", 2}, {"火星", 0}} {
 		data, err := c.ListPlans(context.Background(), vshop.ListPlansRequest{
-			Area: tt.area, DeviceCode: cardFlow, LanguageCode: "1", Mark: "0", Terminal: "0"})
+			Area: tt.area, DeviceCode: CardValid, LanguageCode: "1", Mark: "0", Terminal: "0"})
 		if err != nil {
 			t.Fatalf("area %q: %v", tt.area, err)
 		}
@@ -300,12 +290,12 @@ var tradeTypes = map[string]string{
 	"/cancelAutoRenewalRecord": "cancelAutoRenewalRecord", "/synPartner/SynOrderInfo": "SynOrderInfo",
 }
 
-// body is a request body for path with the global fields, deviceCode cardFlow and the given changes
+// body is a request body for path with the global fields, deviceCode CardValid and the given changes
 // (a nil value removes the field), signed unless unsigned is set.
 func body(t testing.TB, path string, changes map[string]any, unsigned bool) []byte {
 	t.Helper()
 	m := map[string]any{
-		"deviceCode": cardFlow, "languageCode": "1", "mark": "0", "partnerCode": "P000270", "terminal": "0",
+		"deviceCode": CardValid, "languageCode": "1", "mark": "0", "partnerCode": "P000270", "terminal": "0",
 		"tradeTime": "1768442400000", "tradeType": tradeTypes[path], "version": "3.0",
 	}
 	switch path {
@@ -395,6 +385,9 @@ func TestBadRequests(t *testing.T) {
 		{name: "sign of another body", path: "/singleVerify",
 			body:   body(t, "/singleVerify", map[string]any{"sign": "ea7a3bba7e345e0b8ca7f7e3b43d6e72"}, true),
 			status: 401, message: "sign: does not match"},
+		{name: "signed, but sent with escapes the signContent does not have", path: "/singleVerify",
+			body:   body(t, "/singleVerify", map[string]any{"url": "https://x/?a=1&b=<2>"}, false), // json.Marshal writes \u0026 \u003c
+			status: 401, message: "sign: matches the body's decoded values but not the text sent"},
 		{name: "missing sign", path: "/singleVerify", body: body(t, "/singleVerify", nil, true),
 			status: 401, message: "sign: missing"},
 		{name: "empty sign", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"sign": ""}, true),
@@ -419,9 +412,9 @@ func TestBadRequests(t *testing.T) {
 			status: 400, message: "the body is not a valid JSON object"},
 		{name: "empty body", path: "/singleVerify", body: nil, status: 400, message: "body is empty"},
 		{name: "JSON array", path: "/singleVerify", body: []byte(`[{"sign":"x"}]`), status: 400, message: "not a JSON object"},
-		{name: "not Linksfield card with mark 0", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"deviceCode": cardForeign}, false),
+		{name: "not Linksfield card with mark 0", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"deviceCode": CardNotLinksfield}, false),
 			status: 422, message: `not a Linksfield card: send mark "1"`},
-		{name: "deactivated card", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"deviceCode": cardDead, "mark": "1"}, false),
+		{name: "deactivated card", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"deviceCode": CardDeactivated, "mark": "1"}, false),
 			status: 403, message: "deactivated"},
 		{name: "unknown plan", path: "/singleOrder", body: body(t, "/singleOrder", map[string]any{"packageCode": "PACKAGE-NOPE"}, false),
 			status: 422, message: `packageCode: no plan "PACKAGE-NOPE"`},
@@ -450,7 +443,7 @@ func TestBadRequests(t *testing.T) {
 		{name: "wrong content type", path: "/singleVerify", contentType: "text/plain", body: body(t, "/singleVerify", nil, false),
 			status: 415, message: `Content-Type "text/plain"`},
 		{name: "body too large", path: "/singleVerify",
-			body:   body(t, "/singleVerify", map[string]any{"url": strings.Repeat("x", MaxBodyBytes)}, false),
+			body:   body(t, "/singleVerify", map[string]any{"url": strings.Repeat("x", 1<<20)}, false),
 			status: 413, message: "larger than 1048576 bytes"},
 	}
 	for _, tt := range tests {
@@ -489,23 +482,37 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
-// TestDocumentedExamples sends the spec's signed request examples as they are: both verify.
+// TestDocumentedExamples sends the spec's signed request examples as they are, each to a fake whose
+// clock is at the example's tradeTime: both verify.
 func TestDocumentedExamples(t *testing.T) {
-	_, srv, _ := setup(t)
 	for path, b := range map[string]string{
 		"/singleVerify":          `{"deviceCode":"89852420180910340793","languageCode":"1","mark":"0","partnerCode":"P000270","terminal":"1","tradeTime":"1645683857572","tradeType":"singleVerify","url":"https://dist.linksfield.net/login","version":"3.0","sign":"ea7a3bba7e345e0b8ca7f7e3b43d6e72"}`,
 		"/singleServicePlanPage": "{\n  \"area\": \"欧洲\",\n  \"deviceCode\": \"89852420180910340793\",\n  \"languageCode\": \"1\",\n  \"mark\": \"0\",\n  \"partnerCode\": \"P000270\",\n  \"sign\": \"3fdb15332726c77cd792ea2328f98a80\",\n  \"terminal\": \"0\",\n  \"tradeTime\": \"1645782486394\",\n  \"tradeType\": \"singleServicePlanPage\",\n  \"version\": \"3.0\"\n}",
 	} {
+		var tt struct{ TradeTime string }
+		if err := json.Unmarshal([]byte(b), &tt); err != nil {
+			t.Fatal(err)
+		}
+		srv := NewServer(t, WithClock(clockAt(t, tt.TradeTime)))
 		if r := send(t, http.MethodPost, srv.URL+path, "", []byte(b)); r.status != 200 || r.env["operateCode"] != "S" {
 			t.Errorf("%s: %d %s", path, r.status, r.raw)
 		}
 	}
 }
 
+// clockAt is a fixed clock at tradeTime, epoch milliseconds.
+func clockAt(t *testing.T, tradeTime string) func() time.Time {
+	t.Helper()
+	var ms int64
+	if _, err := fmt.Sscan(tradeTime, &ms); err != nil {
+		t.Fatalf("tradeTime %q: %v", tradeTime, err)
+	}
+	return func() time.Time { return time.UnixMilli(ms) }
+}
+
 // TestSyncExampleAsDocumented sends the spec's /synPartner/SynOrderInfo example, which keeps the
 // documented `"languageCode":""` and `"orgOrderId":""`: it is accepted and creates the order.
 func TestSyncExampleAsDocumented(t *testing.T) {
-	_, srv, _ := setup(t)
 	doc, err := generated.GetSpec()
 	if err != nil {
 		t.Fatal(err)
@@ -515,6 +522,8 @@ func TestSyncExampleAsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tradeTime, _ := example.(map[string]any)["tradeTime"].(string)
+	srv := NewServer(t, WithClock(clockAt(t, tradeTime)))
 	if !strings.Contains(string(body), `"languageCode":""`) {
 		t.Fatalf("the spec's example no longer sends the documented empty languageCode: %s", body)
 	}
@@ -525,31 +534,28 @@ func TestSyncExampleAsDocumented(t *testing.T) {
 	}
 }
 
-// TestWithClockNil checks that New refuses a nil clock.
+// TestWithClockNil checks that the fake refuses a nil clock.
 func TestWithClockNil(t *testing.T) {
-	if _, err := New(WithClock(nil)); err == nil || !strings.Contains(err.Error(), "WithClock") {
-		t.Fatalf("New(WithClock(nil)) error = %v", err)
+	if _, err := newMall(WithClock(nil)); err == nil || !strings.Contains(err.Error(), "WithClock") {
+		t.Fatalf("newMall(WithClock(nil)) error = %v", err)
 	}
 }
 
 // TestCardsAndPlans checks the seed lists.
 func TestCardsAndPlans(t *testing.T) {
-	s, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(t)
 	cards := s.Cards()
-	want := []string{cardFlow, cardOrderDocs, cardOrders, cardRenewals, cardGlobalSpec, cardForeign, cardDead}
+	want := []string{CardValid, CardValid2, CardWithOrders, CardWithAutoRenewals, CardValid3, CardNotLinksfield, CardDeactivated, CardNoPartner}
 	if len(cards) != len(want) {
 		t.Fatalf("%d cards, want %d", len(cards), len(want))
 	}
 	for i, c := range cards {
-		if c.ICCID != want[i] || c.Note == "" || c.Linksfield != (c.ICCID != cardForeign) {
+		if c.ICCID != want[i] || c.Note == "" || c.Linksfield != (c.ICCID != CardNotLinksfield) {
 			t.Errorf("card %d = %+v", i, c)
 		}
 	}
 	cards[0].ICCID = "changed"
-	if s.Cards()[0].ICCID != cardFlow {
+	if s.Cards()[0].ICCID != CardValid {
 		t.Error("Cards returns the sandbox's own slice")
 	}
 	seen := map[string]bool{}
@@ -567,7 +573,7 @@ func TestConcurrent(t *testing.T) {
 	c, _, _ := setup(t)
 	ctx := context.Background()
 	lang, mark, term, _ := common("")
-	cards := []string{cardFlow, cardOrderDocs, cardGlobalSpec}
+	cards := []string{CardValid, CardValid2, CardValid3}
 	const (
 		orderNos = 30 // distinct orderNos, each requested by `repeats` goroutines
 		repeats  = 4
