@@ -35,8 +35,8 @@ type Validator struct {
 	opts   *openapi3filter.Options
 }
 
-// New loads the embedded spec and prepares a Validator. Requests are matched by the end of their
-// path, so any base URL (production, UAT, a sandbox on a loopback port) works.
+// New loads the embedded spec and prepares a Validator for requests to the spec's paths (a server
+// that serves them at its root, as vshoptest does).
 func New() (*Validator, error) {
 	doc, err := generated.GetSpec()
 	if err != nil {
@@ -74,8 +74,8 @@ func (e *FieldError) Error() string {
 // ErrUnknownOperation is returned for a path that is not an operation of the spec.
 var ErrUnknownOperation = errors.New("not an operation of the Vshop spec")
 
-// Request validates a POST of body to path (the base URL's own prefix, such as /vshop, may be present)
-// with kin-openapi. It returns nil or a *FieldError, or an error wrapping ErrUnknownOperation.
+// Request validates a POST of body to path, one of the spec's paths ("/singleVerify"), with
+// kin-openapi. It returns nil or a *FieldError, or an error wrapping ErrUnknownOperation.
 func (v *Validator) Request(ctx context.Context, method, path string, body []byte) error {
 	route, params, err := v.find(method, path)
 	if err != nil {
@@ -94,20 +94,11 @@ func (v *Validator) Request(ctx context.Context, method, path string, body []byt
 }
 
 func (v *Validator) find(method, path string) (*routers.Route, map[string]string, error) {
-	// Try the path, then drop leading segments (a base-URL prefix) until an operation matches.
-	p := path
-	for {
-		u := &url.URL{Path: p}
-		route, params, err := v.router.FindRoute(&http.Request{Method: method, URL: u})
-		if err == nil {
-			return route, params, nil
-		}
-		i := strings.IndexByte(strings.TrimPrefix(p, "/"), '/')
-		if i < 0 {
-			return nil, nil, fmt.Errorf("%s %s: %w", method, path, ErrUnknownOperation)
-		}
-		p = p[i+1:]
+	route, params, err := v.router.FindRoute(&http.Request{Method: method, URL: &url.URL{Path: path}})
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s %s: %w", method, path, ErrUnknownOperation)
 	}
+	return route, params, nil
 }
 
 var missingProperty = regexp.MustCompile(`property "([^"]+)" is missing`)

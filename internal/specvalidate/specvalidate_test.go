@@ -17,7 +17,6 @@ func TestRequest(t *testing.T) {
 		want             string // "" = valid
 	}{
 		{"valid", "/queryAutoRenewalRecord", valid, ""},
-		{"base path prefix", "/vshop_uat/queryAutoRenewalRecord", valid, ""},
 		{"letters in deviceCode", "/queryAutoRenewalRecord", replace(valid, `"deviceCode":"89852420180910340793"`, `"deviceCode":"8985abc"`), "deviceCode: must match ^[0-9]+$"},
 		{"empty deviceCode", "/queryAutoRenewalRecord", replace(valid, `"deviceCode":"89852420180910340793"`, `"deviceCode":""`), "deviceCode: must not be empty"},
 		{"missing deviceCode", "/queryAutoRenewalRecord", replace(valid, `"deviceCode":"89852420180910340793",`, ``), "deviceCode: is required"},
