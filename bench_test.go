@@ -171,7 +171,7 @@ func BenchmarkDecodeReply(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var recs []AutoRenewalRecord
-		if _, err := decodeReply("listAutoRenewals", 200, "application/json", body, &recs); err != nil || len(recs) != 2 {
+		if _, err := decodeReply(&operationTable[opListAutoRenewals], 200, "application/json", body, &recs); err != nil || len(recs) != 2 {
 			b.Fatal(recs, err)
 		}
 	}

@@ -174,7 +174,7 @@ func (c *Client) do(ctx context.Context, k *callState, fields []signing.Field, o
 		if err != nil {
 			return fmt.Errorf("vshop %s: %s: %w", op.ID, attemptsText(attempt), err)
 		}
-		code, rerr := decodeReply(op.ID, resp.StatusCode, resp.Header.Get("Content-Type"), answer, out)
+		code, rerr := decodeReply(op, resp.StatusCode, resp.Header.Get("Content-Type"), answer, out)
 		k.operateCode = code
 		return rerr
 	}

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"slices"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -19,6 +17,26 @@ type envelope struct {
 	code    string // operateCode
 	message string
 	data    []byte // the raw data value; nil when absent
+
+	// members are the top-level members' decoded keys, and whether each value is a non-empty JSON
+	// string: for the documented replies without an envelope (see legacySuccess).
+	members []envKey
+}
+
+// envKey is a top-level key of an answer.
+type envKey struct {
+	name        []byte
+	nonEmptyStr bool
+}
+
+// hasString reports whether the answer has the top-level member name with a non-empty string value.
+func (e *envelope) hasString(name string) bool {
+	for _, k := range e.members {
+		if string(k.name) == name {
+			return k.nonEmptyStr
+		}
+	}
+	return false
 }
 
 // scanEnvelope reads the top level of an answer in one pass, strictly: the body must be one valid
@@ -32,8 +50,7 @@ func scanEnvelope(body []byte) (envelope, error) {
 	if i >= len(body) || body[i] != '{' {
 		return env, errors.New("the body is not a JSON object")
 	}
-	var keys [16]string
-	seen := keys[:0]
+	env.members = make([]envKey, 0, 8)
 	i = skipJSONSpace(body, i+1)
 	if i < len(body) && body[i] == '}' {
 		i++
@@ -46,7 +63,7 @@ func scanEnvelope(body []byte) (envelope, error) {
 			if !ok {
 				return env, fmt.Errorf("invalid JSON string at byte %d", i)
 			}
-			key, err := jsonString(body[i:keyEnd])
+			key, err := jsonKey(body[i:keyEnd])
 			if err != nil {
 				return env, err
 			}
@@ -58,17 +75,19 @@ func scanEnvelope(body []byte) (envelope, error) {
 			if !ok {
 				return env, fmt.Errorf("invalid or truncated JSON value at byte %d (or one nested deeper than %d levels)", start, maxEnvelopeDepth)
 			}
-			if slices.Contains(seen, key) {
-				return env, fmt.Errorf("the key %q appears twice at the top level: the answer is ambiguous", key)
+			for _, k := range env.members {
+				if bytes.Equal(k.name, key) {
+					return env, fmt.Errorf("the key %q appears twice at the top level: the answer is ambiguous", key)
+				}
 			}
-			seen = append(seen, key)
 			value := body[start:end]
+			env.members = append(env.members, envKey{name: key, nonEmptyStr: value[0] == '"' && len(value) > 2})
 			for _, name := range [...]string{"operateCode", "message", "data"} {
-				if key != name && strings.EqualFold(key, name) {
+				if string(key) != name && bytes.EqualFold(key, []byte(name)) {
 					return env, fmt.Errorf("the key %q differs from %q only in case: the answer is ambiguous", key, name)
 				}
 			}
-			switch key {
+			switch string(key) {
 			case "operateCode":
 				if value[0] != '"' {
 					return env, fmt.Errorf("operateCode is %s, not a JSON string", clipValue(value))
@@ -105,6 +124,16 @@ func scanEnvelope(body []byte) (envelope, error) {
 		return env, fmt.Errorf("data after the JSON object at byte %d", i)
 	}
 	return env, nil
+}
+
+// jsonKey decodes a JSON string that skipJSONString accepted, as bytes: a slice of raw when it has
+// no escapes.
+func jsonKey(raw []byte) ([]byte, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return raw[1 : len(raw)-1], nil
+	}
+	s, err := jsonString(raw)
+	return []byte(s), err
 }
 
 // jsonString decodes a JSON string that skipJSONString accepted.

@@ -326,7 +326,7 @@ func TestDecodeReply(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := tt.out()
-			code, err := decodeReply("listOrders", tt.status, tt.contentType, []byte(tt.body), out)
+			code, err := decodeReply(&operationTable[opListOrders], tt.status, tt.contentType, []byte(tt.body), out)
 			if code != tt.want.code {
 				t.Errorf("operateCode %q, want %q", code, tt.want.code)
 			}

@@ -82,10 +82,12 @@ func (e *DecodeError) Error() string {
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // decodeReply reads an answer once: a success envelope's data goes into out (a pointer to the
-// operation's data type); anything else becomes an *APIError (a failure envelope, a non-2xx status)
+// operation's data type), as does a documented success reply without an envelope that the spec's
+// x-legacy-success accepts; anything else becomes an *APIError (a failure envelope, a non-2xx status)
 // or a *DecodeError (not JSON, an ambiguous envelope, data of the wrong type). It also returns the
 // envelope's operateCode, when it has one, for logging.
-func decodeReply(op string, status int, contentType string, body []byte, out any) (operateCode string, err error) {
+func decodeReply(operation *Operation, status int, contentType string, body []byte, out any) (operateCode string, err error) {
+	op := operation.ID
 	env, scanErr := scanEnvelope(body)
 	if scanErr == nil && env.hasCode {
 		operateCode = env.code
@@ -105,6 +107,10 @@ func decodeReply(op string, status int, contentType string, body []byte, out any
 		return operateCode, fail("", errors.New("the Content-Type is not JSON"))
 	case scanErr != nil:
 		return operateCode, fail("", scanErr)
+	case !env.hasCode && operation.legacy.accepts(&env):
+		if env.data = body; len(env.members) == 0 {
+			env.data = nil // an empty object: success, no data
+		}
 	case !env.hasCode:
 		return operateCode, fail("", errors.New("the body has no operateCode"))
 	case env.code != SuccessCode:

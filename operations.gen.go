@@ -54,7 +54,7 @@ var (
 var operationTable = [...]Operation{
 	{
 		ID: "verifyCard", Path: "/singleVerify", TradeType: "singleVerify", Summary: "Card login verification (卡片登录验证)",
-		Retry: RetryClass{Always: true}, idx: 0,
+		Retry: RetryClass{Always: true}, idx: 0, legacy: legacySuccess{},
 		rules: specvalidate.BodyRules{
 			{Name: "deviceCode", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
 			{Name: "languageCode", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"}},
@@ -69,7 +69,7 @@ var operationTable = [...]Operation{
 	},
 	{
 		ID: "listPlans", Path: "/singleServicePlanPage", TradeType: "singleServicePlanPage", Summary: "Get the data plans available for a card (获取可购套餐商品列表)",
-		Retry: RetryClass{Always: true}, idx: 1,
+		Retry: RetryClass{Always: true}, idx: 1, legacy: legacySuccess{},
 		rules: specvalidate.BodyRules{
 			{Name: "area", Required: false, MinLength: 0, MaxLength: -1},
 			{Name: "deviceCode", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
@@ -84,7 +84,7 @@ var operationTable = [...]Operation{
 	},
 	{
 		ID: "createOrder", Path: "/singleOrder", TradeType: "singleOrder", Summary: "Create a user order (创建用户订单)",
-		Retry: RetryClass{IfSet: []string{"orderNo"}}, idx: 2,
+		Retry: RetryClass{IfSet: []string{"orderNo"}}, idx: 2, legacy: legacySuccess{flatIfAny: []string{"orderNo", "payId"}},
 		rules: specvalidate.BodyRules{
 			{Name: "autoRenewal", Required: false, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1"}},
 			{Name: "deviceCode", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
@@ -108,7 +108,7 @@ var operationTable = [...]Operation{
 	},
 	{
 		ID: "listOrders", Path: "/singleQueryOrder", TradeType: "singleQueryOrder", Summary: "Query the card's active and pending orders (查询正在使用、未启用订单)",
-		Retry: RetryClass{Always: true}, idx: 3,
+		Retry: RetryClass{Always: true}, idx: 3, legacy: legacySuccess{},
 		rules: specvalidate.BodyRules{
 			{Name: "deviceCode", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
 			{Name: "languageCode", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"}},
@@ -122,7 +122,7 @@ var operationTable = [...]Operation{
 	},
 	{
 		ID: "listAutoRenewals", Path: "/queryAutoRenewalRecord", TradeType: "queryAutoRenewalRecord", Summary: "Get the card's active auto-renewals (获取生效中的自动续费)",
-		Retry: RetryClass{Always: true}, idx: 4,
+		Retry: RetryClass{Always: true}, idx: 4, legacy: legacySuccess{},
 		rules: specvalidate.BodyRules{
 			{Name: "deviceCode", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
 			{Name: "languageCode", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"}},
@@ -136,7 +136,7 @@ var operationTable = [...]Operation{
 	},
 	{
 		ID: "cancelAutoRenewal", Path: "/cancelAutoRenewalRecord", TradeType: "cancelAutoRenewalRecord", Summary: "Cancel an auto-renewal (关闭自动续费)",
-		Retry: RetryClass{}, idx: 5,
+		Retry: RetryClass{}, idx: 5, legacy: legacySuccess{emptyObject: true},
 		rules: specvalidate.BodyRules{
 			{Name: "deviceCode", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
 			{Name: "languageCode", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"}},
@@ -152,7 +152,7 @@ var operationTable = [...]Operation{
 	},
 	{
 		ID: "syncThirdPartyOrder", Path: "/synPartner/SynOrderInfo", TradeType: "SynOrderInfo", Summary: "Report an order paid through a third party (用户下单(第三方支付))",
-		Retry: RetryClass{IfSet: []string{"orderNo", "payId"}}, idx: 6,
+		Retry: RetryClass{IfSet: []string{"orderNo", "payId"}}, idx: 6, legacy: legacySuccess{},
 		rules: specvalidate.BodyRules{
 			{Name: "autoRenewal", Required: false, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1"}},
 			{Name: "deviceCode", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},

@@ -22,8 +22,33 @@ type Operation struct {
 	// Retry says when a request of the operation may be sent more than once (the spec's x-retry).
 	Retry RetryClass
 
-	idx   int                    // its index in operationTable
-	rules specvalidate.BodyRules // the request body's rules, for validation before send
+	idx    int                    // its index in operationTable
+	rules  specvalidate.BodyRules // the request body's rules, for validation before send
+	legacy legacySuccess          // documented success replies without an envelope
+}
+
+// legacySuccess is the spec's x-legacy-success of an operation: the success replies Linksfield
+// documents without the {operateCode, message, data} envelope that the client accepts as successes.
+// The zero value accepts none.
+type legacySuccess struct {
+	// flatIfAny: an object without operateCode that has one of these members as a non-empty string
+	// is the data itself (createOrder's 2022 reply: the order's ids).
+	flatIfAny []string
+	// emptyObject: {} is a success without data (cancelAutoRenewal's 2022 reply).
+	emptyObject bool
+}
+
+// accepts reports whether an answer without operateCode is a documented success reply.
+func (l legacySuccess) accepts(env *envelope) bool {
+	if len(env.members) == 0 {
+		return l.emptyObject
+	}
+	for _, name := range l.flatIfAny {
+		if env.hasString(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // RetryClass says when a request may be sent more than once; [DefaultRetrySafe] follows it.

@@ -70,6 +70,7 @@ var defaults = map[string]string{"languageCode": "languageOr", "mark": "markOr",
 type op struct {
 	ID, Path, TradeType, Summary string
 	Retry                        string // Go expression of the RetryClass
+	Legacy                       string // Go expression of the legacySuccess
 	Method                       string // Go name, e.g. ListAutoRenewals
 	Fields                       []field
 	Rules                        specvalidate.BodyRules
@@ -159,6 +160,9 @@ func operation(path string, o *openapi3.Operation) (op, error) {
 	if x.Retry, err = retryClass(o.Extensions["x-retry"]); err != nil {
 		return x, err
 	}
+	if x.Legacy, err = legacySuccess(o.Extensions["x-legacy-success"]); err != nil {
+		return x, err
+	}
 	if o.RequestBody == nil || o.RequestBody.Value == nil || o.RequestBody.Value.Content.Get("application/json") == nil {
 		return x, errors.New("no application/json request body")
 	}
@@ -208,6 +212,32 @@ func retryClass(v any) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("x-retry is %#v: want always, never or a list of field names", v)
+}
+
+// legacySuccess turns x-legacy-success (absent, empty-object, or {flat-if-any: [names]}) into a
+// legacySuccess literal.
+func legacySuccess(v any) (string, error) {
+	switch v := v.(type) {
+	case nil:
+		return "legacySuccess{}", nil
+	case string:
+		if v == "empty-object" {
+			return "legacySuccess{emptyObject: true}", nil
+		}
+	case map[string]any:
+		if names, ok := v["flat-if-any"].([]any); ok && len(v) == 1 && len(names) > 0 {
+			var q []string
+			for _, n := range names {
+				s, ok := n.(string)
+				if !ok || s == "" {
+					return "", fmt.Errorf("x-legacy-success: %v is not a field name", n)
+				}
+				q = append(q, strconv.Quote(s))
+			}
+			return "legacySuccess{flatIfAny: []string{" + strings.Join(q, ", ") + "}}", nil
+		}
+	}
+	return "", fmt.Errorf("x-legacy-success is %#v: want empty-object or {flat-if-any: [field names]}", v)
 }
 
 // enumType is the Go type of a string property with an enum: its schema's name (a $ref), or its
@@ -409,7 +439,7 @@ func writeFront(b *bytes.Buffer, ops []op, enums []enum, aliases []string) {
 
 	p("// operationTable holds every operation of the spec, in the spec's order.\nvar operationTable = [...]Operation{\n")
 	for i, o := range ops {
-		p("\t{\n\t\tID: %q, Path: %q, TradeType: %q, Summary: %q,\n\t\tRetry: %s, idx: %d,\n\t\trules: specvalidate.BodyRules{\n", o.ID, o.Path, o.TradeType, o.Summary, o.Retry, i)
+		p("\t{\n\t\tID: %q, Path: %q, TradeType: %q, Summary: %q,\n\t\tRetry: %s, idx: %d, legacy: %s,\n\t\trules: specvalidate.BodyRules{\n", o.ID, o.Path, o.TradeType, o.Summary, o.Retry, i, o.Legacy)
 		for _, r := range o.Rules {
 			if r.Name == "sign" {
 				continue // computed after validation, always 32 lowercase hex digits (tested in package signing)
