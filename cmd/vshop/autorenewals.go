@@ -11,7 +11,7 @@ import (
 	"github.com/vshop-go/vshop/generated"
 )
 
-const autoRenewalsExample = `  vshop --env sandbox auto-renewals list --device 8100000000012000423 --output table
+const autoRenewalsExample = `  vshop --env sandbox auto-renewals list --device 8100000000012000423 -o table
   vshop --env sandbox auto-renewals cancel --device 8100000000012000423 \
       --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052`
 
@@ -36,15 +36,15 @@ func newAutoRenewalsListCommand(a *app) *cobra.Command {
 		Use:   "list --device ICCID | --devices-file FILE [--concurrency N] [--rate R]",
 		Short: "List a card's auto-renewals in force (/queryAutoRenewalRecord)",
 		Long:  "List a card's auto-renewals in force (POST /queryAutoRenewalRecord)." + batchHelp,
-		Example: `  vshop --env sandbox auto-renewals list --device 8100000000012000423 --output table
+		Example: `  vshop --env sandbox auto-renewals list --device 8100000000012000423 -o table
 
   # Every card of a file; the cards that have an auto-renewal
   vshop --env sandbox auto-renewals list --devices-file cards.txt | jq -c 'select(.data | length > 0)'
   cut -d, -f1 customers.csv | vshop --env uat auto-renewals list --devices-file - --rate 5`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			in := a.commonFields()
-			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *generated.ClientWithResponses, device string) (json.RawMessage, error) {
+			in := a.requestFields()
+			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *apiClient, device string) ([]byte, error) {
 				return vshop.Data[json.RawMessage](c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
 					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
 				}))
@@ -59,14 +59,19 @@ func newAutoRenewalsListCommand(a *app) *cobra.Command {
 // newAutoRenewalsCancelCommand is `vshop auto-renewals cancel`: /cancelAutoRenewalRecord.
 func newAutoRenewalsCancelCommand(a *app) *cobra.Command {
 	var device, payID, orderNo string
+	var w writeFlags
 	cmd := &cobra.Command{
-		Use:   "cancel --device ICCID --pay-id ID --order-no N",
+		Use:   "cancel --device ICCID --pay-id ID --order-no N [--dry-run] [--yes]",
 		Short: "Cancel one auto-renewal of a card (/cancelAutoRenewalRecord)",
 		Long: `Cancel one auto-renewal of a card (POST /cancelAutoRenewalRecord), identified by the payId and
-orderNo that 'vshop auto-renewals list' shows.`,
+orderNo that 'vshop auto-renewals list' shows.` + writeHelp,
 		Example: `  vshop --env sandbox auto-renewals cancel --device 8100000000012000423 \
-      --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052`,
-		Args: cobra.NoArgs,
+      --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052
+
+  # What would be sent, without sending it
+  vshop --env sandbox auto-renewals cancel --device 8100000000012000423 \
+      --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052 --dry-run`,
+		Args: noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
 			err := firstError(
 				checkDevice("--device", device),
@@ -76,25 +81,20 @@ orderNo that 'vshop auto-renewals list' shows.`,
 			if err != nil {
 				return err
 			}
-			c, err := a.client(1)
-			if err != nil {
-				return err
-			}
-			in := a.commonFields()
-			data, err := vshop.Data[json.RawMessage](c.CancelAutoRenewalWithResponse(cmd.Context(), generated.CancelAutoRenewalRequest{
-				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-				PayId: payID, OrderNo: orderNo,
-			}))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "vshop: cancelled the auto-renewal payId %s, orderNo %s\n", payID, orderNo)
-			return a.printData(data)
+			in := a.requestFields()
+			what := fmt.Sprintf("cancel the auto-renewal payId %s, orderNo %s of card %s", payID, orderNo, device)
+			return a.write(cmd.Context(), &w, what, func(ctx context.Context, c *apiClient) ([]byte, error) {
+				return vshop.Data[json.RawMessage](c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{
+					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
+					PayId: payID, OrderNo: orderNo,
+				}))
+			})
 		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
 	f.StringVar(&payID, "pay-id", "", "the auto-renewal's payId")
 	f.StringVar(&orderNo, "order-no", "", "the auto-renewal's orderNo")
+	w.register(cmd)
 	return cmd
 }

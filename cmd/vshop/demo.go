@@ -39,7 +39,7 @@ Nothing leaves this machine. --language, --terminal, --mark, --partner-code and 
 		Example: `  vshop demo
   go run ./cmd/vshop demo
   vshop demo --language es`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error { return a.demo(cmd.Context()) }),
 	}
 }
@@ -59,11 +59,11 @@ func (a *app) demo(ctx context.Context) error {
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 	partner := cmp.Or(a.partnerCode, demoPartner)
-	c, err := vshop.NewClient(base, partner, a.clientOptions(1)...)
+	c, err := a.newClient(base, partner)
 	if err != nil {
 		return err
 	}
-	in := a.commonFields()
+	in := a.requestFields()
 	w := &demoWriter{w: a.stdout}
 	fmt.Fprintf(w.w, "vshop demo: the Vshop purchase flow, step by step, against a sandbox inside this process\n")
 	fmt.Fprintf(w.w, "  service  %s (loopback only: nothing leaves this machine)\n", base)
@@ -223,28 +223,4 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// packageTypeName names a plan type for people ("2 monthly").
-func packageTypeName(t generated.PackageType) string {
-	names := map[generated.PackageType]string{
-		generated.PackageTypeDaySchedule: "day schedule",
-		generated.PackageTypeDaily:       "daily",
-		generated.PackageTypeMonthly:     "monthly",
-		generated.PackageTypeQuarterly:   "quarterly",
-		generated.PackageTypeHalfYearly:  "half-yearly",
-		generated.PackageTypeYearly:      "yearly",
-	}
-	return cmp.Or(names[t], string(t))
-}
-
-// orderStatusName names an order status for people (meanings inferred by the spec).
-func orderStatusName(s generated.OrderStatus) string {
-	switch s {
-	case generated.OrderStatusInUse:
-		return "in use"
-	case generated.OrderStatusNotEnabled:
-		return "not enabled yet"
-	}
-	return cmp.Or(string(s), "-")
 }

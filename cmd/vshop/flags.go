@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/vshop-go/vshop"
 	"github.com/vshop-go/vshop/generated"
 )
@@ -49,6 +49,11 @@ func (f *choiceFlag) Type() string { return f.kind }
 // value is what the request carries for the selected choice.
 func (f *choiceFlag) value() string { return f.choices[f.current].value }
 
+// complete offers the first names of the choices to shell completion.
+func (f *choiceFlag) complete(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return strings.Split(f.names(), "|"), cobra.ShellCompDirectiveNoFileComp
+}
+
 // names lists the first names of the choices: "json|table".
 func (f *choiceFlag) names() string {
 	var names []string
@@ -70,9 +75,9 @@ func (f *choiceFlag) describe() string {
 	return strings.Join(parts, ", ")
 }
 
-// envFlag is --env: the service to call. The default is production.
+// envFlag is --env: the service to call. The default is UAT: production is only chosen explicitly.
 func envFlag() *choiceFlag {
-	return &choiceFlag{kind: "env", choices: []choice{
+	return &choiceFlag{kind: "env", current: 1, choices: []choice{
 		{names: []string{"production", "prod"}, value: vshop.ProductionURL},
 		{names: []string{"uat"}, value: vshop.UATURL},
 		{names: []string{"cube-uat"}, value: vshop.CubeUATURL},
@@ -125,9 +130,6 @@ func outputFlag() *choiceFlag {
 		{names: []string{"table"}, value: "table"},
 	}}
 }
-
-// defaultPartnerCode is the default of --partner-code: $VSHOP_PARTNER_CODE.
-func defaultPartnerCode() string { return os.Getenv(partnerCodeEnv) }
 
 // The rules below repeat the spec's patterns (components.schemas; a test keeps them equal) so that
 // bad input is refused with the flag's name before any request is built.
