@@ -79,11 +79,16 @@ func localIOError(what string, err error) error {
 // Results go to stdout, messages and errors to stderr. Cancelling ctx (main does so on SIGINT and
 // SIGTERM) stops the command.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, stdinTerminal: func() bool { return isTerminal(stdin) }}
+	return runApp(ctx, &app{stdin: stdin, stdout: stdout, stderr: stderr, stdinTerminal: func() bool { return isTerminal(stdin) }}, args)
+}
+
+// runApp is run over a, whose streams are set.
+func runApp(ctx context.Context, a *app, args []string) int {
+	stderr := a.stderr
 	root := newRootCommand(a)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
