@@ -89,8 +89,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 	// Against production a dry run needs no confirmation: it sends nothing.
 	got := runCLI(t, "", append([]string{"--env", "production"}, append(writeCommands(t)["orders create"], "--dry-run")...)...)
 	if got.code != exitOK || !strings.Contains(got.stderr, vshop.ProductionURL+"/singleOrder (nothing was sent)") {
-		t.Errorf("production dry run: exit %d
-stderr: %s", got.code, got.stderr)
+		t.Errorf("production dry run: exit %d\nstderr: %s", got.code, got.stderr)
 	}
 }
 
