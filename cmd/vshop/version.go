@@ -17,7 +17,7 @@ func newVersionCommand(a *app) *cobra.Command {
 		Short: "Print the module version, VCS revision and Go version of this binary",
 		Long: `Print what this binary was built from: the module and its version, the VCS revision and its time
 (and whether the tree had uncommitted changes), and the Go version, from the build information Go
-records in every binary. 'go build' and 'go install' record the revision; 'go run' does not.`,
+records in every binary. 'go build' and 'go install' in a git checkout record the revision.`,
 		Example: `  vshop version
   go run ./cmd/vshop version`,
 		Args: noArgs,
@@ -44,7 +44,7 @@ func versionText(info *debug.BuildInfo, ok bool) string {
 		revision := settings["vcs.revision"]
 		switch {
 		case revision == "":
-			revision = "unknown (not recorded: go run and go test do not; go build and go install do)"
+			revision = "unknown (not recorded by this build: go run, -buildvcs=false and builds outside a git checkout leave it out)"
 		case settings["vcs.modified"] == "true":
 			revision += " (with uncommitted changes)"
 		}
