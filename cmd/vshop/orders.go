@@ -43,7 +43,7 @@ const ordersCreateExample = `  vshop --env sandbox orders create --device 898524
   # With auto-renewal, and an order number of your own so that a repeat cannot order twice
   vshop --env sandbox orders create --device 89852420180910340793 \
       --package-code PACKAGE20180428000007 --service-plan-code SP-EU-1GB-30D --period 1 --amount 4.99 --currency USD \
-      --auto-renew --order-no NO2025032713303915052
+      --auto-renew --order-no NO2025060100000000001
 
   # The signed body that would be sent to production, sending nothing
   vshop --env production orders create --device 89852420180910340793 \
