@@ -125,7 +125,9 @@ func hijack(fn func(c net.Conn, rw *bufio.ReadWriter)) http.HandlerFunc {
 // failingStdout fails every write as a full disk does.
 type failingStdout struct{}
 
-func (failingStdout) Write([]byte) (int, error) { return 0, &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.ENOSPC} }
+func (failingStdout) Write([]byte) (int, error) {
+	return 0, &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.ENOSPC}
+}
 
 // TestEveryExitCode gives each exit code of the table a case that produces it, and checks that the
 // table has no code without one. A truncated answer and a reset are both network failures (exit 3).
