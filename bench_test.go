@@ -7,7 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/vshop-go/vshop/generated"
 	"github.com/vshop-go/vshop/signing"
@@ -21,9 +27,10 @@ import (
 //   - unsigned: the generated client, no request editor. It marshals the request and decodes the
 //     answer into the typed reply, as every generated call does.
 //   - signed: the generated client with only signing.Signer.EditRequest as its request editor.
-//   - default: NewClient with its defaults: signing in the doer, validation before send, the 30 s
-//     call timeout (a context per call), retries allowed for this read-only call (none happen), the
-//     size limit and the envelope check.
+//   - default: NewClient's typed ListAutoRenewals with the client's defaults: the request built from
+//     its fields and signed, validated before send, the 30 s call timeout (a context per call),
+//     retries allowed for this read-only call (none happen), the size limit, and the answer read
+//     once, strictly, into []AutoRenewalRecord.
 //
 // All four talk to the same 127.0.0.1 httptest server, whose handler answers the spec's documented
 // listAutoRenewals example, through one *http.Client: the one NewClient builds by default
@@ -53,16 +60,16 @@ func BenchmarkRoundTrip(b *testing.B) {
 	hc := defaultHTTPClient(DefaultConnectTimeout)
 	defer hc.CloseIdleConnections()
 
-	ops, err := operations()
-	if err != nil {
-		b.Fatal(err)
-	}
 	const partner = "P000270"
-	signer := &signing.Signer{PartnerCode: partner, TradeTypes: ops.tradeTypes}
+	signer := &signing.Signer{PartnerCode: partner, TradeTypes: TradeTypes()}
 	ctx := context.Background()
+	// The same request, as the generated client takes it and as the typed method takes it.
+	rawRequest := generated.ListAutoRenewalsRequest{DeviceCode: "8100000000012000423", LanguageCode: LanguageEnglish,
+		Mark: MarkLinksfieldCard, Terminal: TerminalMobile}
+	typedRequest := ListAutoRenewalsRequest{DeviceCode: "8100000000012000423"}
 
 	b.Run("floor", func(b *testing.B) {
-		unsigned, err := json.Marshal(renewalsRequest)
+		unsigned, err := json.Marshal(rawRequest)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -105,25 +112,16 @@ func BenchmarkRoundTrip(b *testing.B) {
 		return c
 	}
 	for _, bc := range []struct {
-		name   string
-		client func(b *testing.B) *generated.ClientWithResponses
+		name string
+		opts []generated.ClientOption
 	}{
-		{"unsigned", func(b *testing.B) *generated.ClientWithResponses { return generatedClient(b) }},
-		{"signed", func(b *testing.B) *generated.ClientWithResponses {
-			return generatedClient(b, generated.WithRequestEditorFn(signer.EditRequest))
-		}},
-		{"default", func(b *testing.B) *generated.ClientWithResponses {
-			c, err := NewClient(srv.URL, partner, WithHTTPClient(hc))
-			if err != nil {
-				b.Fatal(err)
-			}
-			return c
-		}},
+		{"unsigned", nil},
+		{"signed", []generated.ClientOption{generated.WithRequestEditorFn(signer.EditRequest)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			c := bc.client(b)
+			c := generatedClient(b, bc.opts...)
 			call := func() *generated.ListAutoRenewalsReply {
-				resp, err := c.ListAutoRenewalsWithResponse(ctx, renewalsRequest)
+				resp, err := c.ListAutoRenewalsWithResponse(ctx, rawRequest)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -141,16 +139,91 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 		})
 	}
+
+	b.Run("default", func(b *testing.B) {
+		c, err := NewClient(srv.URL, partner, WithHTTPClient(hc))
+		if err != nil {
+			b.Fatal(err)
+		}
+		call := func() []AutoRenewalRecord {
+			recs, err := c.ListAutoRenewals(ctx, typedRequest)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return recs
+		}
+		if recs := call(); len(recs) != 2 || recs[1].OrderNo != "NO2025032716555388835" {
+			b.Fatalf("decoded %+v, want the documented example's 2 records", recs)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(call()) != 2 {
+				b.Fatal("not the 2 documented records")
+			}
+		}
+	})
 }
 
-// BenchmarkCheckReply is the default client's own look at an answer (HTTP status, Content-Type and
-// the envelope's operateCode), which the generated parser then decodes in full.
-func BenchmarkCheckReply(b *testing.B) {
+// BenchmarkDecodeReply is the default client's one read of an answer: the strict envelope scan, then
+// the decoding of data into the typed result.
+func BenchmarkDecodeReply(b *testing.B) {
 	body := documentedReply(b, "/queryAutoRenewalRecord")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := checkReply("listAutoRenewals", 200, "application/json", body); err != nil {
-			b.Fatal(err)
+		var recs []AutoRenewalRecord
+		if _, err := decodeReply("listAutoRenewals", 200, "application/json", body, &recs); err != nil || len(recs) != 2 {
+			b.Fatal(recs, err)
 		}
 	}
+}
+
+// BenchmarkNewClient is what making a client costs: "later" in a process that has made clients
+// before, "first" the first NewClient of a fresh process (each iteration starts this test binary
+// again, which runs TestFirstNewClient and reports the time of its one NewClient; the metric
+// first-ns is the median of those, the process start is not in it).
+func BenchmarkNewClient(b *testing.B) {
+	b.Run("later", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := NewClient(UATURL, "P000270"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("first", func(b *testing.B) {
+		var times []float64
+		for b.Loop() {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestFirstNewClient$", "-test.v")
+			cmd.Env = append(os.Environ(), firstNewClientEnv+"=1")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				b.Fatalf("%v\n%s", err, out)
+			}
+			m := firstNewClientLine.FindSubmatch(out)
+			if m == nil {
+				b.Fatalf("no timing in the output:\n%s", out)
+			}
+			ns, _ := strconv.ParseFloat(string(m[1]), 64)
+			times = append(times, ns)
+		}
+		slices.Sort(times)
+		b.ReportMetric(times[len(times)/2], "first-ns")
+	})
+}
+
+const firstNewClientEnv = "VSHOP_TEST_FIRST_NEWCLIENT"
+
+var firstNewClientLine = regexp.MustCompile(`first NewClient: ([0-9]+) ns`)
+
+// TestFirstNewClient times the first NewClient of this process, for BenchmarkNewClient/first; it
+// runs only when that benchmark starts it.
+func TestFirstNewClient(t *testing.T) {
+	if os.Getenv(firstNewClientEnv) == "" {
+		t.Skip("run by BenchmarkNewClient/first in a fresh process")
+	}
+	start := time.Now()
+	if _, err := NewClient(UATURL, "P000270"); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first NewClient: %d ns", time.Since(start).Nanoseconds())
 }

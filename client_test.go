@@ -117,7 +117,7 @@ func loadDocumentedReply(t testing.TB, path string) []byte {
 }
 
 // setup starts the test Mall and returns a client for it whose clock is fixed at tradeTime ms.
-func setup(t *testing.T, partner string, tradeTime int64) (*generated.ClientWithResponses, *mall, *httptest.Server) {
+func setup(t *testing.T, partner string, tradeTime int64, opts ...Option) (*Client, *mall, *httptest.Server) {
 	t.Helper()
 	doc, err := generated.GetSpec()
 	if err != nil {
@@ -131,7 +131,8 @@ func setup(t *testing.T, partner string, tradeTime int64) (*generated.ClientWith
 	m := &mall{t: t, router: router, bodies: map[string][][]byte{}}
 	srv := httptest.NewServer(m)
 	t.Cleanup(srv.Close)
-	c, err := NewClient(srv.URL+"/vshop", partner, WithClock(func() time.Time { return time.UnixMilli(tradeTime) }))
+	opts = append([]Option{WithClock(func() time.Time { return time.UnixMilli(tradeTime) })}, opts...)
+	c, err := NewClient(srv.URL+"/vshop", partner, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,96 +140,91 @@ func setup(t *testing.T, partner string, tradeTime int64) (*generated.ClientWith
 }
 
 // TestOperations calls each of the seven operations through NewClient against the checking server and
-// asserts the decoded typed result.
+// asserts the decoded typed result and the fields the client filled in.
 func TestOperations(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
-		name string
-		path string
-		call func(t *testing.T, c *generated.ClientWithResponses)
+		name      string
+		path      string
+		tradeType string
+		call      func(t *testing.T, c *Client)
 	}{
-		{"verifyCard", "/singleVerify", func(t *testing.T, c *generated.ClientWithResponses) {
-			resp, err := c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{
-				DeviceCode: "89852420180910340793", LanguageCode: generated.LanguageEnglish,
-				Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalPC, Url: "https://dist.linksfield.net/login",
+		{"verifyCard", "/singleVerify", "singleVerify", func(t *testing.T, c *Client) {
+			data, err := c.VerifyCard(ctx, VerifyCardRequest{
+				DeviceCode: "89852420180910340793", LanguageCode: LanguageEnglish,
+				Mark: MarkLinksfieldCard, Terminal: TerminalPC, Url: "https://dist.linksfield.net/login",
+			})
+			if err != nil || data == nil || len(data) != 0 { // the reply's data is {}
+				t.Fatalf("data %#v, err %v", data, err)
+			}
+		}},
+		{"listPlans", "/singleServicePlanPage", "singleServicePlanPage", func(t *testing.T, c *Client) {
+			data, err := c.ListPlans(ctx, ListPlansRequest{
+				Area: "欧洲", DeviceCode: "89852420180910340793", LanguageCode: LanguageEnglish,
+				Mark: MarkLinksfieldCard, Terminal: TerminalMobile,
+			})
+			if err != nil || data == nil || len(data) != 0 {
+				t.Fatalf("data %#v, err %v", data, err)
+			}
+		}},
+		{"createOrder", "/singleOrder", "singleOrder", func(t *testing.T, c *Client) {
+			order, err := c.CreateOrder(ctx, CreateOrderRequest{
+				AutoRenewal: AutoRenewalOff, DeviceCode: "89860220190905123941", LanguageCode: LanguageChinese,
+				Mark: MarkLinksfieldCard, OrderNo: "2020061214140465562", OrderPeriod: "1",
+				PackageCode: "PACKAGE20180428000007", PayAmount: "4.99", PayCurrency: "USD",
+				PayId: "P0008182020061214140465562", ServicePlanCode: "SP1", Terminal: TerminalMobile,
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if resp.JSON200 == nil || resp.JSON200.OperateCode != "S" || resp.JSON200.Data == nil {
-				t.Fatalf("got %+v", resp.JSON200)
-			}
-		}},
-		{"listPlans", "/singleServicePlanPage", func(t *testing.T, c *generated.ClientWithResponses) {
-			data, err := Data[generated.OpenData](c.ListPlansWithResponse(ctx, generated.ListPlansRequest{
-				Area: "欧洲", DeviceCode: "89852420180910340793", LanguageCode: generated.LanguageEnglish,
-				Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
-			}))
-			if err != nil || data == nil {
-				t.Fatalf("data %v, err %v", data, err)
-			}
-		}},
-		{"createOrder", "/singleOrder", func(t *testing.T, c *generated.ClientWithResponses) {
-			order, err := Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, generated.CreateOrderRequest{
-				AutoRenewal: generated.AutoRenewalOff, DeviceCode: "89860220190905123941", LanguageCode: generated.LanguageChinese,
-				Mark: generated.MarkLinksfieldCard, OrderNo: "2020061214140465562", OrderPeriod: "1",
-				PackageCode: "PACKAGE20180428000007", PayAmount: "4.99", PayCurrency: "USD",
-				PayId: "P0008182020061214140465562", ServicePlanCode: "SP1", Terminal: generated.TerminalMobile,
-			}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := generated.CreatedOrder{DeviceCode: "89860012018111220455", OrderNo: "2020061214140465562", PartnerCode: "P000270", PayId: "P0008182020061214140465562"}
-			if order != want {
+			want := CreatedOrder{DeviceCode: "89860012018111220455", OrderNo: "2020061214140465562", PartnerCode: "P000270", PayId: "P0008182020061214140465562"}
+			if order == nil || *order != want {
 				t.Errorf("got %+v, want %+v", order, want)
 			}
 		}},
-		{"listOrders", "/singleQueryOrder", func(t *testing.T, c *generated.ClientWithResponses) {
-			list, err := Data[generated.OrderList](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
-				DeviceCode: "89852121501108205774", LanguageCode: generated.LanguageEnglish,
-				Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
-			}))
+		{"listOrders", "/singleQueryOrder", "singleQueryOrder", func(t *testing.T, c *Client) {
+			list, err := c.ListOrders(ctx, ListOrdersRequest{
+				DeviceCode: "89852121501108205774", LanguageCode: LanguageEnglish,
+				Mark: MarkLinksfieldCard, Terminal: TerminalMobile,
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(list.OrderList) != 3 || list.OrderList[0].OrderStatus != generated.OrderStatusInUse ||
+			if len(list.OrderList) != 3 || list.OrderList[0].OrderStatus != OrderStatusInUse ||
 				list.OrderList[0].ExpireDate != "2024-07-31" || list.OrderList[2].RemainingDays != "60" || list.DeviceCode != "89852121501108205774" {
 				t.Errorf("got %+v", list)
 			}
 		}},
-		{"listAutoRenewals", "/queryAutoRenewalRecord", func(t *testing.T, c *generated.ClientWithResponses) {
-			recs, err := Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
-				DeviceCode: "8100000000012000423", LanguageCode: generated.LanguageChinese,
-				Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
-			}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(recs) != 2 || recs[1].PayId != "CU-7ZOIHX0RB16U2025032716555145910" || recs[0].PackageType != generated.PackageTypeDaily || recs[0].SubscriptionTime != "2025.03.27" {
-				t.Errorf("got %+v", recs)
-			}
-		}},
-		{"cancelAutoRenewal", "/cancelAutoRenewalRecord", func(t *testing.T, c *generated.ClientWithResponses) {
-			resp, err := c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{
-				DeviceCode: "89860220190905123941", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard,
-				OrderNo: "NO2025032713303915052", PayId: "CU-7ZOIHX0RB16U2025032713303774502", Terminal: generated.TerminalMobile,
+		{"listAutoRenewals", "/queryAutoRenewalRecord", "queryAutoRenewalRecord", func(t *testing.T, c *Client) {
+			recs, err := c.ListAutoRenewals(ctx, ListAutoRenewalsRequest{
+				DeviceCode: "8100000000012000423", LanguageCode: LanguageChinese,
+				Mark: MarkLinksfieldCard, Terminal: TerminalMobile,
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if resp.JSON200 == nil || resp.JSON200.OperateCode != "S" || resp.JSON200.Message != "success" {
-				t.Fatalf("got %+v", resp.JSON200)
+			if len(recs) != 2 || recs[1].PayId != "CU-7ZOIHX0RB16U2025032716555145910" || recs[0].PackageType != PackageTypeDaily || recs[0].SubscriptionTime != "2025.03.27" {
+				t.Errorf("got %+v", recs)
 			}
 		}},
-		{"syncThirdPartyOrder", "/synPartner/SynOrderInfo", func(t *testing.T, c *generated.ClientWithResponses) {
-			data, err := Data[generated.OpenData](c.SyncThirdPartyOrderWithResponse(ctx, generated.SyncThirdPartyOrderRequest{
-				AutoRenewal: generated.AutoRenewalOff, DeviceCode: "89852420180910340793", Mark: generated.MarkLinksfieldCard,
+		{"cancelAutoRenewal", "/cancelAutoRenewalRecord", "cancelAutoRenewalRecord", func(t *testing.T, c *Client) {
+			data, err := c.CancelAutoRenewal(ctx, CancelAutoRenewalRequest{
+				DeviceCode: "89860220190905123941", LanguageCode: LanguageChinese, Mark: MarkLinksfieldCard,
+				OrderNo: "NO2025032713303915052", PayId: "CU-7ZOIHX0RB16U2025032713303774502", Terminal: TerminalMobile,
+			})
+			if err != nil || data != nil { // the documented reply has no data
+				t.Fatalf("data %#v, err %v", data, err)
+			}
+		}},
+		{"syncThirdPartyOrder", "/synPartner/SynOrderInfo", "SynOrderInfo", func(t *testing.T, c *Client) {
+			data, err := c.SyncThirdPartyOrder(ctx, SyncThirdPartyOrderRequest{
+				AutoRenewal: AutoRenewalOff, DeviceCode: "89852420180910340793", Mark: MarkLinksfieldCard,
 				OrderNo: "NO2023060915590562022", OrderPeriod: "1", PackageCode: "DP20190726001274", PayAccount: "1",
 				PayAmount: "12.36", PayCurrency: "GBP", PayId: "P000000002022", PayResultDate: "2022-06-07 15:10:35",
-				PayRst: "SUCCESS", PayStatus: "1", PayType: "3", Terminal: generated.TerminalMobile,
-			}))
-			if err != nil || data == nil {
-				t.Fatalf("data %v, err %v", data, err)
+				PayRst: "SUCCESS", PayStatus: "1", PayType: "3", Terminal: TerminalMobile,
+			})
+			if err != nil || data == nil || len(data) != 0 {
+				t.Fatalf("data %#v, err %v", data, err)
 			}
 		}},
 	}
@@ -244,8 +240,7 @@ func TestOperations(t *testing.T) {
 			if err := json.Unmarshal(got[0], &fields); err != nil {
 				t.Fatal(err)
 			}
-			ops, _ := operations()
-			want := map[string]string{"partnerCode": "P000270", "version": "3.0", "tradeTime": "1645683857572", "tradeType": ops.tradeTypes[tt.path]}
+			want := map[string]string{"partnerCode": "P000270", "version": "3.0", "tradeTime": "1645683857572", "tradeType": tt.tradeType}
 			for k, v := range want {
 				if fields[k] != v {
 					t.Errorf("%s = %q, want %q", k, fields[k], v)
@@ -260,16 +255,16 @@ func TestOperations(t *testing.T) {
 func TestDocumentedVectorsEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	c, m, _ := setup(t, "P000270", 1645683857572)
-	if _, err := c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{
-		DeviceCode: "89852420180910340793", LanguageCode: generated.LanguageEnglish, Mark: generated.MarkLinksfieldCard,
-		Terminal: generated.TerminalPC, Url: "https://dist.linksfield.net/login",
+	if _, err := c.VerifyCard(ctx, VerifyCardRequest{
+		DeviceCode: "89852420180910340793", LanguageCode: LanguageEnglish, Mark: MarkLinksfieldCard,
+		Terminal: TerminalPC, Url: "https://dist.linksfield.net/login",
 	}); err != nil {
 		t.Fatal(err)
 	}
 	c2, m2, _ := setup(t, "P000270", 1645782486394)
-	if _, err := c2.ListPlansWithResponse(ctx, generated.ListPlansRequest{
-		Area: "欧洲", DeviceCode: "89852420180910340793", LanguageCode: generated.LanguageEnglish,
-		Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
+	if _, err := c2.ListPlans(ctx, ListPlansRequest{
+		Area: "欧洲", DeviceCode: "89852420180910340793", LanguageCode: LanguageEnglish,
+		Mark: MarkLinksfieldCard, Terminal: TerminalMobile,
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -288,6 +283,45 @@ func TestDocumentedVectorsEndToEnd(t *testing.T) {
 	}
 }
 
+// TestClientDefaults: languageCode, mark and terminal left empty in a request take the client's
+// defaults (English, "0", "0" unless WithLanguage, WithMark, WithTerminal); set in the request, they win.
+func TestClientDefaults(t *testing.T) {
+	tests := []struct {
+		name                     string
+		opts                     []Option
+		req                      ListOrdersRequest
+		language, mark, terminal string
+	}{
+		{"defaults", nil, ListOrdersRequest{DeviceCode: "89852121501108205774"}, "1", "0", "0"},
+		{"client options", []Option{WithLanguage(LanguageJapanese), WithMark(MarkOtherCard), WithTerminal(TerminalPC)},
+			ListOrdersRequest{DeviceCode: "89852121501108205774"}, "7", "1", "1"},
+		{"the request's values win", []Option{WithLanguage(LanguageJapanese), WithMark(MarkOtherCard), WithTerminal(TerminalPC)},
+			ListOrdersRequest{DeviceCode: "89852121501108205774", LanguageCode: LanguageTraditionalChineseHongKong, Mark: MarkLinksfieldCard, Terminal: TerminalMobile},
+			"11", "0", "0"},
+		{"Chinese is a value, not the empty default", nil,
+			ListOrdersRequest{DeviceCode: "89852121501108205774", LanguageCode: LanguageChinese}, "0", "0", "0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, m, _ := setup(t, "P000270", 1645683857572, tt.opts...)
+			if _, err := c.ListOrders(context.Background(), tt.req); err != nil {
+				t.Fatal(err)
+			}
+			got := m.received("/vshop/singleQueryOrder")
+			if len(got) != 1 {
+				t.Fatalf("server received %d requests, want 1", len(got))
+			}
+			var f map[string]string
+			if err := json.Unmarshal(got[0], &f); err != nil {
+				t.Fatal(err)
+			}
+			if f["languageCode"] != tt.language || f["mark"] != tt.mark || f["terminal"] != tt.terminal {
+				t.Errorf("sent languageCode %q mark %q terminal %q, want %q %q %q", f["languageCode"], f["mark"], f["terminal"], tt.language, tt.mark, tt.terminal)
+			}
+		})
+	}
+}
+
 // TestRedirectKeepsSignedBody follows a 307 and checks the second server gets the same signed bytes.
 func TestRedirectKeepsSignedBody(t *testing.T) {
 	_, m, srv := setup(t, "P000270", 1645683857572)
@@ -296,13 +330,12 @@ func TestRedirectKeepsSignedBody(t *testing.T) {
 		http.Redirect(w, r, srv.URL+"/moved"+strings.TrimPrefix(r.URL.Path, "/old"), http.StatusTemporaryRedirect)
 	}))
 	defer redirector.Close()
-	c, err := NewClient(redirector.URL+"/old", "P000270", WithClock(func() time.Time { return time.UnixMilli(1645683857572) }))
+	c, err := NewClient(redirector.URL+"/old", "P000270", WithClock(func() time.Time { return time.UnixMilli(1645683857572) }),
+		WithRedirectHosts(srv.Listener.Addr().String()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(context.Background(), generated.ListAutoRenewalsRequest{
-		DeviceCode: "8100000000012000423", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
-	}))
+	recs, err := c.ListAutoRenewals(context.Background(), renewalsRequest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,74 +348,60 @@ func TestRedirectKeepsSignedBody(t *testing.T) {
 	}
 }
 
-// TestBodyEditedByPerCallEditor shows that a per-call editor that replaces the body (even without
-// fixing ContentLength or GetBody) edits the unsigned body: the client signs what the editor left, so
-// the server verifies the sign and sees the edit. Under the old design the editor ran after the signer
-// and the request was refused with signing.ErrBodyReplaced.
-func TestBodyEditedByPerCallEditor(t *testing.T) {
-	const edited = `{"deviceCode":"8100000000012000999","languageCode":"0","mark":"0","terminal":"0"}`
-	presigner := &signing.Signer{PartnerCode: "P999999", TradeTypes: map[string]string{"/queryAutoRenewalRecord": "queryAutoRenewalRecord"},
-		Now: func() time.Time { return time.UnixMilli(1600000000000) }}
-	tests := []struct {
-		name    string
-		editor  generated.RequestEditorFn
-		device  string
-		partner string
-	}{
-		{"body replaced", func(ctx context.Context, req *http.Request) error {
-			req.Body = io.NopCloser(strings.NewReader(edited))
-			return nil
-		}, "8100000000012000999", "P000270"},
-		{"body replaced, ContentLength and GetBody too", func(ctx context.Context, req *http.Request) error {
-			req.Body = io.NopCloser(strings.NewReader(edited))
-			req.ContentLength = int64(len(edited))
-			req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(edited)), nil }
-			return nil
-		}, "8100000000012000999", "P000270"},
-		{"the signing editor itself, run per call", presigner.EditRequest, "8100000000012000423", "P999999"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, m, _ := setup(t, "P000270", 1645683857572)
-			_, err := c.ListAutoRenewalsWithResponse(context.Background(), generated.ListAutoRenewalsRequest{
-				DeviceCode: "8100000000012000423", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
-			}, tt.editor)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := m.received("/vshop/queryAutoRenewalRecord")
-			if len(got) != 1 {
-				t.Fatalf("server received %d requests, want 1", len(got))
-			}
-			if err := signing.Verify(got[0]); err != nil { // the mall checked too
-				t.Fatalf("sign does not verify: %v\n%s", err, got[0])
-			}
-			var fields map[string]string
-			if err := json.Unmarshal(got[0], &fields); err != nil {
-				t.Fatal(err)
-			}
-			if fields["deviceCode"] != tt.device || fields["partnerCode"] != tt.partner {
-				t.Errorf("server got deviceCode %q partnerCode %q, want %q %q", fields["deviceCode"], fields["partnerCode"], tt.device, tt.partner)
-			}
-		})
-	}
-}
-
-// TestReplyErrors checks answers other than a success envelope become errors a caller can act on.
+// TestReplyErrors checks answers other than a success envelope become errors a caller can act on: an
+// *APIError for a failure or a non-2xx status, a *DecodeError (naming the field where one is to blame)
+// for an answer that cannot be read, or could be read two ways.
 func TestReplyErrors(t *testing.T) {
+	listOrders := func(ctx context.Context, c *Client) error {
+		_, err := c.ListOrders(ctx, ListOrdersRequest{DeviceCode: "89852121501108205774"})
+		return err
+	}
+	const renewal = `{"partnerCode":"P1","deviceCode":"8100000000012000423","payId":"P1","orderNo":"NO1","servicePlanShowName":"x","orderPeriod":"1","packageType":"1","subscriptionTime":"2025.03.27"}`
 	tests := []struct {
 		name        string
+		call        func(context.Context, *Client) error // nil: listRenewals
+		op          string                               // nil call: listAutoRenewals
 		status      int
 		contentType string
 		body        string
 		wantAPI     *APIError // nil: want a *DecodeError
+		wantField   string    // the *DecodeError's Field
+		wantMsg     string    // in the *DecodeError's message
 	}{
-		{"failure envelope", 200, "application/json", `{"operateCode":"F","message":"card not found"}`, &APIError{StatusCode: 200, OperateCode: "F", Message: "card not found"}},
-		{"failure envelope with 400", 400, "application/json", `{"operateCode":"F","message":"deviceCode: is required"}`, &APIError{StatusCode: 400, OperateCode: "F", Message: "deviceCode: is required"}},
-		{"500 without envelope", 500, "text/plain", "boom", &APIError{StatusCode: 500}},
-		{"HTML page", 200, "text/html", "<html><body>Bad gateway</body></html>", nil},
-		{"truncated JSON", 200, "application/json", `{"operateCode":"S","data":[{"payId":`, nil},
-		{"JSON without envelope", 200, "application/json", `{"payId":"x"}`, nil},
+		{name: "failure envelope", status: 200, contentType: "application/json", body: `{"operateCode":"F","message":"card not found"}`,
+			wantAPI: &APIError{StatusCode: 200, OperateCode: "F", Message: "card not found"}},
+		{name: "failure envelope with 400", status: 400, contentType: "application/json", body: `{"operateCode":"F","message":"deviceCode: is required"}`,
+			wantAPI: &APIError{StatusCode: 400, OperateCode: "F", Message: "deviceCode: is required"}},
+		{name: "failure envelope with data of any type", status: 200, contentType: "application/json", body: `{"operateCode":"F","message":"no","data":"oops"}`,
+			wantAPI: &APIError{StatusCode: 200, OperateCode: "F", Message: "no"}},
+		{name: "a success envelope with HTTP 400", status: 400, contentType: "application/json", body: `{"operateCode":"S","message":"success","data":[]}`,
+			wantAPI: &APIError{StatusCode: 400, OperateCode: "S", Message: "success"}},
+		{name: "500 without envelope", status: 500, contentType: "text/plain", body: "boom", wantAPI: &APIError{StatusCode: 500}},
+		{name: "HTML page", status: 200, contentType: "text/html", body: "<html><body>Bad gateway</body></html>", wantMsg: "the Content-Type is not JSON"},
+		{name: "truncated JSON", status: 200, contentType: "application/json", body: `{"operateCode":"S","data":[{"payId":`, wantMsg: "invalid or truncated JSON"},
+		{name: "JSON without envelope", status: 200, contentType: "application/json", body: `{"payId":"x"}`, wantMsg: "the body has no operateCode"},
+		{name: "operateCode twice, failure first", status: 200, contentType: "application/json",
+			body: `{"operateCode":"F","message":"card not found","operateCode":"S","data":[` + renewal + `]}`, wantMsg: `the key "operateCode" appears twice`},
+		{name: "data twice", status: 200, contentType: "application/json",
+			body: `{"operateCode":"S","data":[],"data":[` + renewal + `]}`, wantMsg: `the key "data" appears twice`},
+		{name: "OPERATECODE", status: 200, contentType: "application/json", body: `{"OPERATECODE":"S"}`,
+			wantMsg: `the key "OPERATECODE" differs from "operateCode" only in case`},
+		{name: "Data beside data", status: 200, contentType: "application/json", body: `{"operateCode":"S","data":[],"Data":[` + renewal + `]}`,
+			wantMsg: `the key "Data" differs from "data" only in case`},
+		{name: "message spelt with a long s", status: 200, contentType: "application/json", body: `{"operateCode":"S","meſſage":"x","data":[]}`,
+			wantMsg: `the key "meſſage" differs from "message" only in case`},
+		{name: "operateCode twice, once escaped", status: 200, contentType: "application/json", body: `{"operateCode":"S","operate\u0043ode":"F"}`,
+			wantMsg: `the key "operateCode" appears twice`},
+		{name: "an escaped case variant", status: 200, contentType: "application/json", body: `{"operateCode":"S","\u006fperatecode":"F"}`,
+			wantMsg: `the key "operatecode" differs from "operateCode" only in case`},
+		{name: "operateCode not a string", status: 200, contentType: "application/json", body: `{"operateCode":1}`, wantMsg: "operateCode is 1, not a JSON string"},
+		{name: "message not a string", status: 200, contentType: "application/json", body: `{"operateCode":"S","message":42,"data":[]}`, wantMsg: "message is 42, not a JSON string"},
+		{name: "data of the wrong type", status: 200, contentType: "application/json", body: `{"operateCode":"S","data":{"payId":"x"}}`,
+			wantField: "data", wantMsg: "data: json: cannot unmarshal object"},
+		{name: "listOrders: orderList of the wrong type", call: listOrders, op: "listOrders", status: 200, contentType: "application/json",
+			body: `{"operateCode":"S","data":{"deviceCode":"89852121501108205774","orderList":"x"}}`, wantField: "data.orderList", wantMsg: "data.orderList: json: cannot unmarshal string"},
+		{name: "listOrders: an order's field of the wrong type", call: listOrders, op: "listOrders", status: 200, contentType: "application/json",
+			body: `{"operateCode":"S","data":{"orderList":[{"orderStatus":"2"},{"orderStatus":2}]}}`, wantField: "data.orderList.1.orderStatus", wantMsg: "cannot unmarshal number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -396,28 +415,40 @@ func TestReplyErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp, err := c.ListAutoRenewalsWithResponse(context.Background(), generated.ListAutoRenewalsRequest{
-				DeviceCode: "8100000000012000423", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
-			})
-			if err == nil {
-				t.Fatalf("no error; response %+v", resp)
+			call, op := tt.call, tt.op
+			if call == nil {
+				call, op = listRenewals, "listAutoRenewals"
 			}
+			err = call(context.Background(), c)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			t.Log(err)
 			if tt.wantAPI != nil {
 				var ae *APIError
 				if !errors.As(err, &ae) {
 					t.Fatalf("got %T %v, want *APIError", err, err)
 				}
 				if ae.StatusCode != tt.wantAPI.StatusCode || ae.OperateCode != tt.wantAPI.OperateCode || ae.Message != tt.wantAPI.Message ||
-					ae.Operation != "listAutoRenewals" || string(ae.Body) != tt.body {
+					ae.Operation != op || string(ae.Body) != tt.body {
 					t.Errorf("got %+v", ae)
 				}
-			} else {
-				var de *DecodeError
-				if !errors.As(err, &de) || de.Operation != "listAutoRenewals" || !strings.Contains(err.Error(), "body starts") {
-					t.Fatalf("got %T %v, want *DecodeError naming the operation", err, err)
-				}
+				return
 			}
-			t.Log(err)
+			var de *DecodeError
+			if !errors.As(err, &de) || de.Operation != op || !strings.Contains(err.Error(), "body starts") {
+				t.Fatalf("got %T %v, want *DecodeError naming the operation", err, err)
+			}
+			if !sameField(de.Field, tt.wantField) || de.StatusCode != tt.status || de.ContentType != tt.contentType || de.Err == nil {
+				t.Errorf("got Field %q StatusCode %d ContentType %q Err %v, want Field %q", de.Field, de.StatusCode, de.ContentType, de.Err, tt.wantField)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("got %q, want it to contain %q", err, tt.wantMsg)
+			}
+			var ae *APIError
+			if errors.As(err, &ae) {
+				t.Errorf("an ambiguous or unreadable answer is also an *APIError: %v", ae)
+			}
 		})
 	}
 }
@@ -434,6 +465,9 @@ func TestNewClientRejectsBadArguments(t *testing.T) {
 		{"nil HTTP client", ProductionURL, "P000270", []Option{WithHTTPClient(nil)}, "WithHTTPClient"},
 		{"nil clock", ProductionURL, "P000270", []Option{WithClock(nil)}, "WithClock"},
 		{"empty version", ProductionURL, "P000270", []Option{WithVersion("")}, "WithVersion"},
+		{"version not UTF-8", ProductionURL, "P000270", []Option{WithVersion("3.\xff")}, "WithVersion"},
+		{"partner not UTF-8", ProductionURL, "P\xff", nil, "is not valid UTF-8"},
+		{"URL without a host", "https:///vshop", "P000270", nil, "want an absolute http or https URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

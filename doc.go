@@ -2,14 +2,30 @@
 // verify a SIM card, list and order data plans, list orders and auto-renewals, cancel an auto-renewal,
 // and report a payment collected by a third party.
 //
-// # Who should use what
+// # Calling the API
 //
-// Service code calls [NewClient] and uses the typed client it returns. The request and response types,
-// the enums (languageCode, mark, terminal, packageType, ...) and the operations themselves live in
-// package [github.com/vshop-go/vshop/generated], generated from openapi/vshop.yaml. Leave the global
-// fields (partnerCode, version, tradeType, tradeTime, sign) empty: the client fills them and signs the
-// request. Package [github.com/vshop-go/vshop/signing] is for code that signs or verifies bodies itself,
-// such as a server or a client in another stack, or a bare generated client (signing.Signer.EditRequest).
+// Make one [Client] per partner with [NewClient] and share it; it has one method per operation of the
+// spec, each taking the operation's own fields and returning the reply's typed data:
+//
+//	c, err := vshop.NewClient(vshop.UATURL, "P000270")
+//	data, err := c.VerifyCard(ctx, vshop.VerifyCardRequest{DeviceCode: "8985…"})          // step 1
+//	plans, err := c.ListPlans(ctx, vshop.ListPlansRequest{DeviceCode: "8985…"})           // step 2
+//	order, err := c.CreateOrder(ctx, vshop.CreateOrderRequest{DeviceCode: "8985…", …})    // *CreatedOrder
+//	orders, err := c.ListOrders(ctx, vshop.ListOrdersRequest{DeviceCode: "8985…"})        // *OrderList
+//	recs, err := c.ListAutoRenewals(ctx, vshop.ListAutoRenewalsRequest{DeviceCode: "8985…"}) // []AutoRenewalRecord
+//	_, err = c.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{DeviceCode: "8985…", PayId: …, OrderNo: …})
+//	_, err = c.SyncThirdPartyOrder(ctx, vshop.SyncThirdPartyOrderRequest{…})              // a payment you collected
+//
+// The methods, their request types and the table of operations ([Operations]: path, tradeType, retry
+// class) are generated from openapi/vshop.yaml by `make generate`; the reply and enum types are aliases
+// of package [github.com/vshop-go/vshop/generated]'s, each enum with its codes as constants and a Name
+// method. The client fills the global fields (partnerCode, version, tradeType, tradeTime) and sign;
+// languageCode, mark and terminal take the client's defaults ([WithLanguage], [WithMark],
+// [WithTerminal]) where a request leaves them empty.
+//
+// Package generated also holds the raw oapi-codegen client, for those who want it; sign its requests
+// with [github.com/vshop-go/vshop/signing].Signer.EditRequest and [TradeTypes]. Package signing is
+// also for code that signs or verifies bodies itself, such as a server or a client in another stack.
 //
 // Without options, a client from [NewClient] signs every request, checks it against the spec before
 // sending it, bounds each call by [DefaultTimeout], retries read-only calls that meet a connection
@@ -20,14 +36,14 @@
 //
 // # Results and errors
 //
-// A call made through a client from [NewClient] ends either in a response whose JSON200 holds the
-// decoded success envelope, or in an error; [Data] turns the two into the envelope's typed data in one
-// step. The errors, each found with errors.As or errors.Is:
+// A call ends either in the reply's data, decoded once from the answer, or in an error. The errors,
+// each found with errors.As or errors.Is:
 //
 //   - [*APIError]: the service answered with a failure envelope (operateCode other than "S") or a
 //     non-2xx status; it carries the HTTP status, operateCode, message and raw body.
-//   - [*DecodeError]: the answer could not be understood (not JSON, truncated, no envelope); it names
-//     the operation and shows the start of the body.
+//   - [*DecodeError]: the answer could not be understood (not JSON, truncated, no envelope, an
+//     ambiguous envelope such as operateCode given twice or as OPERATECODE, data of the wrong JSON
+//     type); it names the operation and the field, and shows the start of the body.
 //   - [*ValidationError]: the request breaks the spec and was not sent; it names the field and the rule.
 //   - [ErrResponseTooLarge]: the answer was larger than the limit (WithMaxResponseBytes).
 //   - context.DeadlineExceeded and context.Canceled: the call's timeout (WithTimeout) or the caller's
@@ -37,16 +53,15 @@
 //
 // # Validation
 //
-// Before a request leaves, its fully signed body is checked against the embedded spec (required
-// fields, non-empty strings, enum codes such as languageCode "0".."11", digits-only device codes, ...).
-// A request that breaks it ends in a [*ValidationError] such as
+// Before a request leaves, its fields are checked against rules generated from the spec's request
+// schema (required fields, enum codes such as languageCode "0".."11", digits-only device codes, amount
+// and currency patterns, valid UTF-8). A request that breaks them ends in a [*ValidationError] such as
 //
 //	vshop listAutoRenewals: invalid request, not sent: deviceCode: must match ^[0-9]+$
 //
-// and nothing is sent: no connection is even opened. A valid body costs under 1 µs to check (a fast
-// path for the common case); an invalid one goes through kin-openapi, which also words the error
-// (about 10 µs). WithValidation(false) turns the check off, for a server that accepts what the spec
-// does not.
+// and nothing is sent: no connection is even opened. The rules are plain data in the client, so
+// NewClient never loads the spec; a test checks they give kin-openapi's verdicts on the spec.
+// WithValidation(false) turns the check off, for a server that accepts what the spec does not.
 //
 // # Timeouts
 //
@@ -72,9 +87,8 @@
 // deadline: when the next wait would end after it, the call ends at once with the last attempt's
 // result (say, the 503's [*APIError]).
 //
-// Every attempt is signed anew with a fresh tradeTime from the clock, so a server that rejects stale
-// or repeated signatures accepts the retry. A tradeTime the caller set is used for the first attempt
-// only.
+// Every attempt is signed anew with a fresh tradeTime from the clock (never one an earlier attempt
+// used), so a server that rejects stale or repeated signatures accepts the retry.
 //
 // # Logging
 //
@@ -89,5 +103,6 @@
 //
 // [ProductionURL] and [UATURL] are the Vshop base URLs from Linksfield's global specification;
 // [CubeUATURL] is the server the Chinese documentation page of /queryAutoRenewalRecord shows.
-// For offline work use the sandbox (`vshop sandbox`, or internal/sandbox in this module's tests).
+// For offline work and tests use the fake Mall of package [github.com/vshop-go/vshop/vshoptest]
+// (`vshop sandbox` serves the same one).
 package vshop

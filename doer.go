@@ -3,18 +3,13 @@ package vshop
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
-	"github.com/vshop-go/vshop/internal/specvalidate"
 	"github.com/vshop-go/vshop/signing"
 )
 
@@ -26,17 +21,10 @@ const DefaultMaxResponseBytes = 4 << 20
 // with WithMaxResponseBytes (default [DefaultMaxResponseBytes]). The client stops reading at the limit.
 var ErrResponseTooLarge = errors.New("the answer is larger than the client's limit")
 
-// doer is the HTTP doer of the generated client that NewClient returns. For each call it
-//
-//  1. reads the body the generated client built (after every request editor has run),
-//  2. signs it (signing.Signer.SignBody) and, unless validation is off, checks the signed body against
-//     the spec, so nothing invalid leaves;
-//  3. sends it, reads the answer within the size limit, and retries per the RetrySafe, CheckRetry and
-//     Backoff policies, re-signing every retry with a fresh tradeTime;
-//  4. turns anything but a success envelope into an error, and logs one line.
-//
-// Signing here, rather than in a request editor, means no editor can run after the signer: every
-// editor edits the unsigned body, which is then signed.
+// call is one call of an operation: it builds and signs the request from fields, validates it,
+// sends it with retries where they are safe (re-signing every retry with a fresh tradeTime), reads the
+// answer within the size limit and decodes it once, strictly, into out (a pointer to the operation's
+// data type). Errors name the operation. It logs one line per call when the client has a logger.
 //
 // The retry loop is written here rather than taken from hashicorp/go-retryablehttp (v0.7.8), whose
 // Client.Do does not fit a shared, signing client:
@@ -54,133 +42,129 @@ var ErrResponseTooLarge = errors.New("the answer is larger than the client's lim
 // Adapting it would take a per-call Client, a transport wrapper hiding CloseIdleConnections and our
 // own Backoff, more code than the loop below. The policies keep go-retryablehttp's shapes: CheckRetry
 // and Backoff have its signatures, so its policy functions convert and compose.
-type doer struct {
-	client    *http.Client
-	ops       *operationTable
-	signer    *signing.Signer
-	validator *specvalidate.Validator // nil: validation off
-	timeout   time.Duration           // 0: none beyond the caller's context
-	maxBytes  int64
-
-	retryMax         int
-	waitMin, waitMax time.Duration
-	retrySafe        RetrySafe
-	checkRetry       CheckRetry
-	backoff          Backoff
-	sleep            func(ctx context.Context, d time.Duration) error
-
-	logger *slog.Logger // nil: no logging
-	mask   func(string) string
+func (c *Client) call(ctx context.Context, op *Operation, fields []signing.Field, out any) error {
+	start := time.Now()
+	k := &callState{op: op}
+	err := c.do(ctx, k, fields, out)
+	if c.cfg.logger != nil {
+		c.logCall(ctx, k, time.Since(start), err)
+	}
+	return err
 }
 
-// call is what one call has learned so far, for its log line.
-type call struct {
-	op          operation
+// callState is what one call has learned so far, for its log line.
+type callState struct {
+	op          *Operation
 	attempts    int
 	status      int
 	operateCode string
-	m           *masker
+	m           masker
 }
 
-// Do signs, validates and sends req, with retries where they are safe, and returns the answer with its
-// body buffered, or an error.
-func (d *doer) Do(req *http.Request) (*http.Response, error) {
-	start := time.Now()
-	ctx := req.Context()
-	op, ok := d.ops.lookup(req.URL.Path)
-	if !ok {
-		if req.Body != nil {
-			req.Body.Close()
+// Fields is what a [RetrySafe] sees of a request: the values of its members, the global ones
+// (partnerCode, version, tradeType, tradeTime) included.
+type Fields struct{ list []signing.Field }
+
+// Get returns the value of the member name, or "" if the request does not carry it.
+func (f Fields) Get(name string) string {
+	for i := range f.list {
+		if f.list[i].Name == name {
+			return f.list[i].Value
 		}
-		return nil, fmt.Errorf("vshop: %s %s is not an operation of the Vshop spec", req.Method, req.URL.Path)
 	}
-	c := &call{op: op}
-	resp, err := d.do(ctx, c, req)
-	if d.logger != nil {
-		if c.m == nil {
-			c.m = &masker{mask: d.mask}
-		}
-		d.logCall(ctx, c, c.m, time.Since(start), err)
-	}
-	return resp, err
+	return ""
 }
 
-func (d *doer) do(ctx context.Context, c *call, req *http.Request) (*http.Response, error) {
-	unsigned, err := readRequestBody(req)
+func (c *Client) do(ctx context.Context, k *callState, fields []signing.Field, out any) error {
+	op := k.op
+	n := len(fields)
+	fields = append(fields,
+		signing.Field{Name: "partnerCode", Value: c.partner},
+		signing.Field{Name: "version", Value: c.cfg.version},
+		signing.Field{Name: "tradeType", Value: op.TradeType},
+		signing.Field{Name: "tradeTime"},
+	)
+	f := Fields{list: fields}
+	if c.cfg.logger != nil {
+		dev := f.Get("deviceCode")
+		k.m = masker{mask: c.cfg.mask, device: dev, masked: c.cfg.mask(dev)}
+	}
+	tradeTime := &fields[n+3].Value
+	last, err := c.tradeTime(0)
 	if err != nil {
-		return nil, fmt.Errorf("vshop %s: reading the request body: %w", c.op.ID, err)
+		return fmt.Errorf("vshop %s: %w", op.ID, err)
 	}
-	if d.logger != nil {
-		dev := deviceOf(unsigned)
-		c.m = &masker{mask: d.mask, device: dev, masked: d.mask(dev)}
-	}
-	signed, err := d.signer.SignBody(unsigned, req.URL.Path)
-	if err != nil {
-		return nil, fmt.Errorf("vshop %s: %w", c.op.ID, err)
-	}
-	if d.validator != nil {
-		if err := validate(ctx, d.validator, c.op, signed); err != nil {
-			return nil, err
+	*tradeTime = formatMillis(last)
+	if c.cfg.validate {
+		if err := validate(op, f); err != nil {
+			return err
 		}
+	}
+	body, err := signing.AppendSigned(make([]byte, 0, 512), fields)
+	if err != nil {
+		return &ValidationError{Operation: op.ID, Rule: err.Error(), err: err}
 	}
 
 	parent := ctx
-	if d.timeout > 0 {
+	if c.cfg.timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d.timeout)
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.timeout)
 		defer cancel()
 	}
-	repeatable := d.retryMax > 0 && d.retrySafe(c.op.ID, signed)
-	debug := d.debugEnabled(ctx)
-	var used []int64 // the tradeTimes of the attempts so far, once there is a retry
+	repeatable := c.cfg.retryMax > 0 && c.cfg.retrySafe(*op, f)
+	debug := c.debugEnabled(ctx)
+	url := c.urls[op.idx]
 
 	for attempt := 1; ; attempt++ {
-		c.attempts = attempt
+		k.attempts = attempt
 		if attempt > 1 {
-			// A fresh tradeTime: the caller's own tradeTime, if any, is used for the first attempt only.
-			if used == nil {
-				used = append(used, tradeTimeOf(signed))
+			// A fresh tradeTime, never one an earlier attempt used, so no two attempts share a sign.
+			if last, err = c.tradeTime(last); err != nil {
+				return fmt.Errorf("vshop %s: signing attempt %d: %w", op.ID, attempt, err)
 			}
-			var ms int64
-			if signed, ms, err = d.resign(unsigned, used, req.URL.Path); err != nil {
-				return nil, fmt.Errorf("vshop %s: signing attempt %d: %w", c.op.ID, attempt, err)
+			*tradeTime = formatMillis(last)
+			if body, err = signing.AppendSigned(body[:0], fields); err != nil {
+				return fmt.Errorf("vshop %s: signing attempt %d: %w", op.ID, attempt, err)
 			}
-			used = append(used, ms)
 		}
 		if debug {
-			d.logRequest(ctx, c, c.m, attempt, signed)
+			c.logRequest(ctx, k, attempt, body)
 		}
-		resp, body, err := d.send(ctx, c, req, signed)
+		resp, answer, err := c.send(ctx, k, url, body)
 		if resp != nil {
-			c.status = resp.StatusCode
-			if debug && body != nil {
-				d.logResponse(ctx, c, c.m, attempt, resp.StatusCode, body)
+			k.status = resp.StatusCode
+			if debug && answer != nil {
+				c.logResponse(ctx, k, attempt, resp.StatusCode, answer)
 			}
 		}
 		if err != nil && ctx.Err() != nil {
-			return nil, d.ctxError(parent, ctx, c, err, "")
+			return c.ctxError(parent, ctx, k, err, "")
 		}
 		if errors.Is(err, ErrResponseTooLarge) {
-			return nil, err // the same answer again would be as large
+			return err // the same answer again would be as large
 		}
-		if repeatable && attempt <= d.retryMax {
-			var answer *http.Response
+		if errors.Is(err, ErrRedirect) {
+			// Never retried, whatever the policies: the same request would be redirected again.
+			return fmt.Errorf("vshop %s: %s: %w", op.ID, attemptsText(attempt), err)
+		}
+		if repeatable && attempt <= c.cfg.retryMax {
+			var again *http.Response
 			if err == nil {
-				answer = resp
-				answer.Body = newBodyReader(body)
+				again = resp
+				again.Body = newBodyReader(answer)
 			}
-			retry, perr := d.checkRetry(ctx, answer, err)
+			retry, perr := c.cfg.checkRetry(ctx, again, err)
 			if perr != nil {
-				return nil, fmt.Errorf("vshop %s: %s: %w", c.op.ID, attemptsText(attempt), perr)
+				return fmt.Errorf("vshop %s: %s: %w", op.ID, attemptsText(attempt), perr)
 			}
 			if retry {
-				wait := max(d.backoff(d.waitMin, d.waitMax, attempt-1, answer), 0)
+				wait := max(c.cfg.backoff(c.cfg.waitMin, c.cfg.waitMax, attempt-1, again), 0)
 				if fits(ctx, wait) {
 					if debug {
-						d.logRetry(ctx, c, c.m, attempt, c.status, err, wait)
+						c.logRetry(ctx, k, attempt, k.status, err, wait)
 					}
-					if serr := d.sleep(ctx, wait); serr != nil {
-						return nil, d.ctxError(parent, ctx, c, serr, fmt.Sprintf(" while waiting %v to retry", wait))
+					if serr := c.cfg.sleep(ctx, wait); serr != nil {
+						return c.ctxError(parent, ctx, k, serr, fmt.Sprintf(" while waiting %v to retry", wait))
 					}
 					continue
 				}
@@ -188,34 +172,53 @@ func (d *doer) do(ctx context.Context, c *call, req *http.Request) (*http.Respon
 			}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("vshop %s: %s: %w", c.op.ID, attemptsText(attempt), err)
+			return fmt.Errorf("vshop %s: %s: %w", op.ID, attemptsText(attempt), err)
 		}
-		opCode, rerr := checkReply(c.op.ID, resp.StatusCode, resp.Header.Get("Content-Type"), body)
-		c.operateCode = opCode
-		if rerr != nil {
-			return nil, rerr
-		}
-		resp.Body = newBodyReader(body)
-		return resp, nil
+		code, rerr := decodeReply(op.ID, resp.StatusCode, resp.Header.Get("Content-Type"), answer, out)
+		k.operateCode = code
+		return rerr
 	}
 }
 
-// send makes one attempt with the signed body and reads the answer within the size limit. It never
-// modifies orig. A non-nil resp with a non-nil error means the answer could not be read.
-func (d *doer) send(ctx context.Context, c *call, orig *http.Request, signed []byte) (*http.Response, []byte, error) {
-	req := orig.WithContext(ctx) // a shallow copy
-	// io.NopCloser over a *bytes.Reader: net/http recognizes it as in memory and writes the headers
-	// and the body in one go (for other body types it flushes the headers first: two packets).
-	req.Body = io.NopCloser(bytes.NewReader(signed))
-	req.ContentLength = int64(len(signed))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(signed)), nil } // for 307/308
-	resp, err := d.client.Do(req)
+// tradeTime reads the clock in epoch milliseconds; after must be 0 or the tradeTime of the previous
+// attempt, which the result then exceeds (a clock that has not moved on, or a fake one, gives the next
+// millisecond).
+func (c *Client) tradeTime(after int64) (int64, error) {
+	t := c.cfg.now()
+	ms := t.UnixMilli()
+	if ms < 1e12 || ms >= 1e13 {
+		return 0, fmt.Errorf("the clock reads %v, which is not a 13-digit epoch-millisecond tradeTime", t)
+	}
+	if after != 0 && ms <= after {
+		ms = after + 1
+	}
+	return ms, nil
+}
+
+func formatMillis(ms int64) string { return strconv.FormatInt(ms, 10) }
+
+var jsonContentType = []string{"application/json"}
+
+// send makes one attempt with the signed body and reads the answer within the size limit. A non-nil
+// resp with a non-nil error means the answer could not be read.
+func (c *Client) send(ctx context.Context, k *callState, url string, signed []byte) (*http.Response, []byte, error) {
+	// io.NopCloser over a *bytes.Reader: net/http recognizes it as in memory, sets GetBody (for a
+	// 307/308 to the same host) and writes the headers and the body in one go (for other body types it
+	// flushes the headers first: two packets).
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, io.NopCloser(bytes.NewReader(signed)))
 	if err != nil {
 		return nil, nil, err
 	}
-	body, err := readAnswer(resp, d.maxBytes)
+	req.ContentLength = int64(len(signed))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(signed)), nil }
+	req.Header["Content-Type"] = jsonContentType
+	resp, err := c.cfg.httpClient.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := readAnswer(resp, c.cfg.maxBytes)
 	if errors.Is(err, ErrResponseTooLarge) {
-		return resp, nil, fmt.Errorf("vshop %s: HTTP %d: %w: more than %d bytes (see WithMaxResponseBytes)", c.op.ID, resp.StatusCode, err, d.maxBytes)
+		return resp, nil, fmt.Errorf("vshop %s: HTTP %d: %w: more than %d bytes (see WithMaxResponseBytes)", k.op.ID, resp.StatusCode, err, c.cfg.maxBytes)
 	}
 	if err != nil {
 		return resp, nil, fmt.Errorf("reading the HTTP %d answer: %w", resp.StatusCode, err)
@@ -271,19 +274,6 @@ func readAll(buf []byte, r io.Reader, limit int64) ([]byte, error) {
 	}
 }
 
-// readRequestBody reads and closes the body the generated client built.
-func readRequestBody(req *http.Request) ([]byte, error) {
-	if req.Body == nil || req.Body == http.NoBody {
-		return nil, errors.New("the request has no body: Vshop requests carry their parameters in a JSON body")
-	}
-	defer req.Body.Close()
-	size := int64(512)
-	if req.ContentLength > 0 && req.ContentLength < 1<<26 {
-		size = req.ContentLength + 1
-	}
-	return readAll(make([]byte, 0, size), req.Body, math.MaxInt64)
-}
-
 // bodyReader is a response body over bytes held in memory.
 type bodyReader struct{ bytes.Reader }
 
@@ -295,75 +285,6 @@ func newBodyReader(b []byte) *bodyReader {
 
 // Close does nothing: the bytes stay valid.
 func (*bodyReader) Close() error { return nil }
-
-// withoutTradeTime returns body with a non-empty top-level tradeTime set to "", so that the signer
-// fills in a fresh one; body itself is not modified, and is returned as is when it has no tradeTime
-// to clear.
-func withoutTradeTime(body []byte) []byte {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return body
-	}
-	for dec.More() {
-		key, err := dec.Token()
-		if err != nil {
-			return body
-		}
-		from := dec.InputOffset()
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return body
-		}
-		if key != "tradeTime" {
-			continue
-		}
-		if string(v) == `""` || string(v) == "null" {
-			return body
-		}
-		to := dec.InputOffset()
-		i := bytes.Index(body[from:to], v)
-		if i < 0 {
-			return body
-		}
-		start := int(from) + i
-		out := make([]byte, 0, len(body))
-		out = append(out, body[:start]...)
-		out = append(out, `""`...)
-		return append(out, body[start+len(v):]...)
-	}
-	return body
-}
-
-// resign signs unsigned again for a retry, with a tradeTime from the clock. If the clock reads a
-// tradeTime an earlier attempt used (a clock that has not moved on, or a fake one), the next unused
-// millisecond is taken instead, so no two attempts of a call carry the same tradeTime and sign.
-func (d *doer) resign(unsigned []byte, used []int64, path string) ([]byte, int64, error) {
-	clock := d.signer.Now
-	if clock == nil {
-		clock = time.Now
-	}
-	var chosen int64
-	s := *d.signer
-	s.Now = func() time.Time {
-		chosen = clock().UnixMilli()
-		for slices.Contains(used, chosen) {
-			chosen++
-		}
-		return time.UnixMilli(chosen)
-	}
-	signed, err := s.SignBody(withoutTradeTime(unsigned), path)
-	return signed, chosen, err
-}
-
-// tradeTimeOf reads the tradeTime of a signed body (0 if it has none that is a number).
-func tradeTimeOf(body []byte) int64 {
-	var b struct {
-		TradeTime string `json:"tradeTime"`
-	}
-	_ = json.Unmarshal(body, &b)
-	ms, _ := strconv.ParseInt(b.TradeTime, 10, 64)
-	return ms
-}
 
 // fits reports whether a wait ends before ctx's deadline.
 func fits(ctx context.Context, wait time.Duration) bool {
@@ -388,11 +309,11 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 
 // ctxError reports a call that ended with its context: the caller's, or the client's timeout. The
 // error wraps ctx.Err(), so errors.Is(err, context.DeadlineExceeded) or context.Canceled holds.
-func (d *doer) ctxError(parent, ctx context.Context, c *call, err error, during string) error {
+func (c *Client) ctxError(parent, ctx context.Context, k *callState, err error, during string) error {
 	var what string
 	switch {
 	case parent.Err() == nil:
-		what = fmt.Sprintf("no answer within the client's timeout of %v (see WithTimeout)", d.timeout)
+		what = fmt.Sprintf("no answer within the client's timeout of %v (see WithTimeout)", c.cfg.timeout)
 	case errors.Is(parent.Err(), context.DeadlineExceeded):
 		what = "the caller's deadline passed"
 	default:
@@ -401,7 +322,7 @@ func (d *doer) ctxError(parent, ctx context.Context, c *call, err error, during 
 	if ctxErr := ctx.Err(); !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w (%v)", ctxErr, err)
 	}
-	return fmt.Errorf("vshop %s: %s%s, %s: %w", c.op.ID, what, during, attemptsText(c.attempts), err)
+	return fmt.Errorf("vshop %s: %s%s, %s: %w", k.op.ID, what, during, attemptsText(k.attempts), err)
 }
 
 func attemptsText(n int) string {

@@ -3,98 +3,131 @@ package vshop
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"math/bits"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
-// successEnvelope reports whether body is certainly a success envelope: one JSON object, valid as a
-// whole, whose top-level operateCode is the string "S" and whose message, if any, is a string or
-// null. It is checkReply's fast path for the common answer: it reads the body in one pass without
-// allocating, where json.Unmarshal would cost several microseconds and ten allocations.
-//
-// It only ever says true where json.Unmarshal into an envelopeHead succeeds with OperateCode "S"
-// (FuzzSuccessEnvelope checks that); false means "ask json.Unmarshal", not "not a success". So it is
-// stricter than encoding/json wherever the two could differ: it gives up on invalid UTF-8 in a string
-// (outside strings only ASCII is valid JSON anyway), on an escaped top-level key, on nesting deeper
-// than maxEnvelopeDepth, on more than one top-level key that encoding/json might match to operateCode
-// (it matches names case-insensitively) and on an operateCode written with escapes.
-func successEnvelope(body []byte) bool {
+// envelope is the top level of a Vshop answer, {"operateCode": ..., "message": ..., "data": ...},
+// as scanEnvelope found it.
+type envelope struct {
+	hasCode bool
+	code    string // operateCode
+	message string
+	data    []byte // the raw data value; nil when absent
+}
+
+// scanEnvelope reads the top level of an answer in one pass, strictly: the body must be one valid
+// JSON object (RFC 8259, UTF-8 included); its operateCode, if any, a string; its message a string or
+// null. An answer that could be read two ways is an error, never a guess: a top-level key given twice
+// (encoding/json would keep the last), or a key that differs from operateCode, message or data only
+// in case (encoding/json would match it). Values inside data are not interpreted here.
+func scanEnvelope(body []byte) (envelope, error) {
+	var env envelope
 	i := skipJSONSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
-		return false
+		return env, errors.New("the body is not a JSON object")
 	}
-	success := false
-	for i = skipJSONSpace(body, i+1); ; {
-		if i >= len(body) || body[i] != '"' {
-			return false // no members (so no operateCode), or not a key
-		}
-		keyEnd, ok := skipJSONString(body, i)
-		if !ok {
-			return false
-		}
-		key := body[i+1 : keyEnd-1]
-		if bytes.IndexByte(key, '\\') >= 0 {
-			return false // an escaped key might decode to operateCode
-		}
-		if i = skipJSONSpace(body, keyEnd); i >= len(body) || body[i] != ':' {
-			return false
-		}
-		start := skipJSONSpace(body, i+1)
-		end, ok := skipJSONValue(body, start, 1)
-		if !ok {
-			return false
-		}
-		value := body[start:end]
-		switch {
-		case string(key) == "operateCode":
-			if success || string(value) != `"S"` {
-				return false
+	var keys [16]string
+	seen := keys[:0]
+	i = skipJSONSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		i++
+	} else {
+		for {
+			if i >= len(body) || body[i] != '"' {
+				return env, fmt.Errorf("invalid JSON at byte %d: want a key", i)
 			}
-			success = true
-		case mayMatchName(key, "operatecode"):
-			return false
-		case mayMatchName(key, "message"):
-			if value[0] != '"' && string(value) != "null" {
-				return false // json.Unmarshal would fail to put it in a string
+			keyEnd, ok := skipJSONString(body, i)
+			if !ok {
+				return env, fmt.Errorf("invalid JSON string at byte %d", i)
 			}
+			key, err := jsonString(body[i:keyEnd])
+			if err != nil {
+				return env, err
+			}
+			if i = skipJSONSpace(body, keyEnd); i >= len(body) || body[i] != ':' {
+				return env, fmt.Errorf("invalid JSON at byte %d: want ':'", i)
+			}
+			start := skipJSONSpace(body, i+1)
+			end, ok := skipJSONValue(body, start, 1)
+			if !ok {
+				return env, fmt.Errorf("invalid or truncated JSON value at byte %d (or one nested deeper than %d levels)", start, maxEnvelopeDepth)
+			}
+			if slices.Contains(seen, key) {
+				return env, fmt.Errorf("the key %q appears twice at the top level: the answer is ambiguous", key)
+			}
+			seen = append(seen, key)
+			value := body[start:end]
+			for _, name := range [...]string{"operateCode", "message", "data"} {
+				if key != name && strings.EqualFold(key, name) {
+					return env, fmt.Errorf("the key %q differs from %q only in case: the answer is ambiguous", key, name)
+				}
+			}
+			switch key {
+			case "operateCode":
+				if value[0] != '"' {
+					return env, fmt.Errorf("operateCode is %s, not a JSON string", clipValue(value))
+				}
+				if env.code, err = jsonString(value); err != nil {
+					return env, err
+				}
+				env.hasCode = true
+			case "message":
+				if string(value) != "null" {
+					if value[0] != '"' {
+						return env, fmt.Errorf("message is %s, not a JSON string", clipValue(value))
+					}
+					if env.message, err = jsonString(value); err != nil {
+						return env, err
+					}
+				}
+			case "data":
+				env.data = value
+			}
+			i = skipJSONSpace(body, end)
+			if i < len(body) && body[i] == ',' {
+				i = skipJSONSpace(body, i+1)
+				continue
+			}
+			if i < len(body) && body[i] == '}' {
+				i++
+				break
+			}
+			return env, fmt.Errorf("invalid JSON at byte %d: want ',' or '}'", i)
 		}
-		i = skipJSONSpace(body, end)
-		if i < len(body) && body[i] == ',' {
-			i = skipJSONSpace(body, i+1)
-			continue
-		}
-		if i < len(body) && body[i] == '}' {
-			break
-		}
-		return false
 	}
-	return success && skipJSONSpace(body, i+1) == len(body)
+	if skipJSONSpace(body, i) != len(body) {
+		return env, fmt.Errorf("data after the JSON object at byte %d", i)
+	}
+	return env, nil
 }
 
-// mayMatchName reports whether encoding/json might match the raw object key to the field name
-// (lowercase ASCII): it compares case-insensitively and ignoring '-' and '_' (more generous than
-// encoding/json, whose v1 and v2 implementations differ in the details), and assumes a match for any
-// key with a non-ASCII byte, which could fold to ASCII.
-func mayMatchName(key []byte, name string) bool {
-	n := 0
-	for _, c := range key {
-		switch {
-		case c >= utf8.RuneSelf:
-			return true
-		case c == '-' || c == '_':
-			continue
-		case 'A' <= c && c <= 'Z':
-			c += 'a' - 'A'
-		}
-		if n >= len(name) || name[n] != c {
-			return false
-		}
-		n++
+// jsonString decodes a JSON string that skipJSONString accepted.
+func jsonString(raw []byte) (string, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
 	}
-	return n == len(name)
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", err
+	}
+	return s, nil
 }
 
-// maxEnvelopeDepth bounds the nesting successEnvelope follows; deeper answers go to json.Unmarshal.
+// clipValue shows the start of a JSON value in an error.
+func clipValue(v []byte) string {
+	if len(v) > 40 {
+		return string(v[:40]) + "…"
+	}
+	return string(v)
+}
+
+// maxEnvelopeDepth bounds the nesting scanEnvelope follows; a deeper answer is refused.
 const maxEnvelopeDepth = 1000
 
 func skipJSONSpace(b []byte, i int) int {

@@ -2,6 +2,7 @@ package vshop
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"strings"
@@ -45,14 +46,18 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// DecodeError is an answer that could not be understood: not JSON, malformed or truncated JSON, or a
-// JSON body without the {operateCode, message, data} envelope.
+// DecodeError is an answer that could not be understood: not JSON, malformed or truncated JSON, a
+// JSON body without the {operateCode, message, data} envelope, an ambiguous envelope (a key twice,
+// or in another case), or data whose JSON type is not the one the spec gives (Field names it).
 type DecodeError struct {
 	// Operation is the spec's operationId (empty if unknown).
 	Operation string
 	// StatusCode and ContentType describe the answer.
 	StatusCode  int
 	ContentType string
+	// Field is the member of the answer that could not be decoded ("data.orderList"), or "" when the
+	// answer as a whole could not.
+	Field string
 	// BodyStart is the beginning of the body, for the error message.
 	BodyStart string
 	// Err is the underlying problem.
@@ -65,51 +70,56 @@ func (e *DecodeError) Error() string {
 	if e.Operation != "" {
 		op = " " + e.Operation
 	}
-	return fmt.Sprintf("vshop%s: cannot decode the HTTP %d answer (Content-Type %q): %v; body starts %s",
-		op, e.StatusCode, e.ContentType, e.Err, e.BodyStart)
+	field := ""
+	if e.Field != "" {
+		field = " " + e.Field + ":"
+	}
+	return fmt.Sprintf("vshop%s: cannot decode the HTTP %d answer (Content-Type %q):%s %v; body starts %s",
+		op, e.StatusCode, e.ContentType, field, e.Err, e.BodyStart)
 }
 
 // Unwrap returns the underlying problem.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// envelopeHead is the part of every Vshop answer that says whether the call succeeded.
-type envelopeHead struct {
-	OperateCode *string `json:"operateCode"`
-	Message     string  `json:"message"`
-}
-
-// checkReply turns an answer that is not a success envelope into an *APIError or a *DecodeError. It
-// also returns the envelope's operateCode, when the body has one, for logging.
-func checkReply(op string, status int, contentType string, body []byte) (operateCode string, err error) {
-	if status >= 200 && status <= 299 && isJSON(contentType) && successEnvelope(body) {
-		return SuccessCode, nil
-	}
-	var head envelopeHead
-	decodeErr := json.Unmarshal(body, &head)
-	if decodeErr == nil && head.OperateCode != nil {
-		operateCode = *head.OperateCode
+// decodeReply reads an answer once: a success envelope's data goes into out (a pointer to the
+// operation's data type); anything else becomes an *APIError (a failure envelope, a non-2xx status)
+// or a *DecodeError (not JSON, an ambiguous envelope, data of the wrong type). It also returns the
+// envelope's operateCode, when it has one, for logging.
+func decodeReply(op string, status int, contentType string, body []byte, out any) (operateCode string, err error) {
+	env, scanErr := scanEnvelope(body)
+	if scanErr == nil && env.hasCode {
+		operateCode = env.code
 	}
 	if status < 200 || status > 299 {
 		e := &APIError{Operation: op, StatusCode: status, Body: body}
-		if decodeErr == nil && head.OperateCode != nil {
-			e.OperateCode, e.Message = *head.OperateCode, head.Message
+		if scanErr == nil && env.hasCode {
+			e.OperateCode, e.Message = env.code, env.message
 		}
 		return operateCode, e
 	}
-	fail := func(err error) error {
-		return &DecodeError{Operation: op, StatusCode: status, ContentType: contentType, BodyStart: bodyStart(body), Err: err}
+	fail := func(field string, err error) error {
+		return &DecodeError{Operation: op, StatusCode: status, ContentType: contentType, Field: field, BodyStart: bodyStart(body), Err: err}
 	}
-	if !isJSON(contentType) {
-		return operateCode, fail(fmt.Errorf("the Content-Type is not JSON"))
+	switch {
+	case !isJSON(contentType):
+		return operateCode, fail("", errors.New("the Content-Type is not JSON"))
+	case scanErr != nil:
+		return operateCode, fail("", scanErr)
+	case !env.hasCode:
+		return operateCode, fail("", errors.New("the body has no operateCode"))
+	case env.code != SuccessCode:
+		return operateCode, &APIError{Operation: op, StatusCode: status, OperateCode: env.code, Message: env.message, Body: body}
 	}
-	if decodeErr != nil {
-		return operateCode, fail(decodeErr)
+	if env.data == nil || string(env.data) == "null" {
+		return operateCode, nil
 	}
-	if head.OperateCode == nil {
-		return operateCode, fail(fmt.Errorf("the body has no operateCode"))
-	}
-	if *head.OperateCode != SuccessCode {
-		return operateCode, &APIError{Operation: op, StatusCode: status, OperateCode: *head.OperateCode, Message: head.Message, Body: body}
+	if err := json.Unmarshal(env.data, out); err != nil {
+		field := "data"
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			field = "data." + te.Field
+		}
+		return operateCode, fail(field, err)
 	}
 	return operateCode, nil
 }

@@ -4,91 +4,196 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"time"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
-// listAutoRenewalsReply is the documented answer of /queryAutoRenewalRecord.
-const listAutoRenewalsReply = `{"operateCode":"S","message":"success","data":[
- {"partnerCode":"CU-7ZOIHX0RB16U","deviceCode":"8100000000012000423","payId":"CU-7ZOIHX0RB16U2025032713303774502","orderNo":"NO2025032713303915052","servicePlanShowName":"LY_day-ZRR-ZQ-1_20250326","orderPeriod":"2","packageType":"1","subscriptionTime":"2025.03.27"},
- {"partnerCode":"CU-7ZOIHX0RB16U","deviceCode":"8100000000012000423","payId":"CU-7ZOIHX0RB16U2025032716555145910","orderNo":"NO2025032716555388835","servicePlanShowName":"LY_day-ZRR-ZQ-1_20250326","orderPeriod":"2","packageType":"1","subscriptionTime":"2025.03.27"}]}`
+// The examples talk to the fake Mall of package vshoptest on 127.0.0.1, which checks every request's
+// sign on the bytes it received and validates it against the spec. Its clock is fixed, so the orderNo
+// and payId it makes up are the same on every run; mall.Client() is a client with the same clock.
+// (In a test, vshoptest.NewServer(t) starts one and stops it when the test ends.)
+const card = vshoptest.CardValid // a card with plans
 
-// fakeMall stands in for the Vshop service on 127.0.0.1: it answers every request with body.
-func fakeMall(body string) *httptest.Server {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, body)
+// fakeMall starts the fake Mall; stop it with Close.
+func fakeMall() *vshoptest.Server {
+	mall, err := vshoptest.Start("127.0.0.1:0", vshoptest.WithClock(func() time.Time {
+		return time.Date(2026, time.January, 15, 2, 0, 0, 0, time.UTC)
 	}))
-}
-
-var renewals = generated.ListAutoRenewalsRequest{
-	DeviceCode:   "8100000000012000423",
-	LanguageCode: generated.LanguageEnglish,
-	Mark:         generated.MarkLinksfieldCard,
-	Terminal:     generated.TerminalMobile,
+	if err != nil {
+		log.Fatal(err)
+	}
+	return mall
 }
 
 func ExampleNewClient() {
-	srv := fakeMall(listAutoRenewalsReply) // in production: vshop.ProductionURL
-	defer srv.Close()
+	mall := fakeMall() // in production: vshop.ProductionURL
+	defer mall.Close()
 
-	client, err := vshop.NewClient(srv.URL, "P000270",
-		vshop.WithTimeout(10*time.Second), // the whole call, retries included
-		vshop.WithRetryMax(2),             // read-only calls: at most 3 attempts
-		vshop.WithLogger(slog.New(slog.DiscardHandler)),
+	client, err := vshop.NewClient(mall.URL, "P000270",
+		vshop.WithClock(mall.Now),                 // the fake's fixed clock: leave it out in production
+		vshop.WithTimeout(10*time.Second),         // the whole call, retries included
+		vshop.WithRetryMax(2),                     // read-only calls: at most 3 attempts
+		vshop.WithLanguage(vshop.LanguageEnglish), // the default languageCode of every request
 	)
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Leave partnerCode, version, tradeType, tradeTime and sign empty: the client fills and signs them.
-	resp, err := client.ListAutoRenewalsWithResponse(context.Background(), renewals)
+	// Only the operation's own fields: the client fills partnerCode, version, tradeType, tradeTime,
+	// languageCode, mark and terminal, and signs the request.
+	orders, err := client.ListOrders(context.Background(), vshop.ListOrdersRequest{DeviceCode: "89852121501108205774"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	for _, r := range resp.JSON200.Data {
-		fmt.Println(r.OrderNo, r.PackageType, r.SubscriptionTime)
+	for _, o := range orders.OrderList {
+		fmt.Println(o.ServicePlanShowName, "-", vshop.OrderStatus(o.OrderStatus).Name())
 	}
 	// Output:
-	// NO2025032713303915052 1 2025.03.27
-	// NO2025032716555388835 1 2025.03.27
+	// Singapore 2G 30-Days Unlimited Speech - In use
+	// Singapore 2G 30-Days Unlimited Speech - Not enabled
+	// Singapore 2G 30-Days Unlimited Speech - Not enabled
 }
 
-func ExampleData() {
-	srv := fakeMall(listAutoRenewalsReply)
-	defer srv.Close()
-	client, err := vshop.NewClient(srv.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+func ExampleClient_VerifyCard() {
+	mall := fakeMall()
+	defer mall.Close()
+	client := mall.Client()
 
-	// Data takes both results of a call and gives the envelope's typed data, or one error.
-	records, err := vshop.Data[[]generated.AutoRenewalRecord](client.ListAutoRenewalsWithResponse(context.Background(), renewals))
+	data, err := client.VerifyCard(context.Background(), vshop.VerifyCardRequest{
+		DeviceCode: card,
+		Url:        "https://dist.linksfield.net/login",
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(records), "auto-renewals; first:", records[0].PayId)
+	fmt.Println(data["deviceCode"], data["status"])
+	// Output: 89852420180910340793 valid
+}
+
+func ExampleClient_ListPlans() {
+	mall := fakeMall()
+	defer mall.Close()
+	client := mall.Client()
+
+	data, err := client.ListPlans(context.Background(), vshop.ListPlansRequest{DeviceCode: card, Area: "欧洲"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	plans, _ := data["plans"].([]any)
+	fmt.Println(len(plans), "plans for 欧洲")
+	// Output: 3 plans for 欧洲
+}
+
+func ExampleClient_CreateOrder() {
+	mall := fakeMall()
+	defer mall.Close()
+	client := mall.Client()
+
+	order, err := client.CreateOrder(context.Background(), vshop.CreateOrderRequest{
+		DeviceCode:      card,
+		PackageCode:     "PACKAGE20180428000007",
+		ServicePlanCode: "SP-EU-1GB-30D",
+		OrderPeriod:     "1",
+		PayAmount:       "4.99",
+		PayCurrency:     "USD",
+		AutoRenewal:     vshop.AutoRenewalOn,
+		OrderNo:         "NO-EXAMPLE-1", // with an orderNo, a lost answer is retried as the same order
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(order.OrderNo, order.PayId)
+	// Output: NO-EXAMPLE-1 P0002702026011510000000001
+}
+
+func ExampleClient_ListOrders() {
+	mall := fakeMall()
+	defer mall.Close()
+	client := mall.Client()
+
+	orders, err := client.ListOrders(context.Background(), vshop.ListOrdersRequest{DeviceCode: "89852121501108205774"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	o := orders.OrderList[0]
+	fmt.Println(len(orders.OrderList), "orders; the first expires", o.ExpireDate)
+	// Output: 3 orders; the first expires 2024-07-31
+}
+
+func ExampleClient_ListAutoRenewals() {
+	mall := fakeMall()
+	defer mall.Close()
+	client := mall.Client()
+
+	records, err := client.ListAutoRenewals(context.Background(), vshop.ListAutoRenewalsRequest{DeviceCode: "8100000000012000423"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range records {
+		fmt.Println(r.OrderNo, r.PackageType.Name(), r.SubscriptionTime)
+	}
 	// Output:
-	// 2 auto-renewals; first: CU-7ZOIHX0RB16U2025032713303774502
+	// NO2025032713303915052 Daily 2025.03.27
+	// NO2025032716555388835 Daily 2025.03.27
+}
+
+func ExampleClient_CancelAutoRenewal() {
+	mall := fakeMall()
+	defer mall.Close()
+	client := mall.Client()
+	ctx := context.Background()
+
+	_, err := client.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{
+		DeviceCode: "8100000000012000423",
+		PayId:      "CU-7ZOIHX0RB16U2025032713303774502",
+		OrderNo:    "NO2025032713303915052",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	left, err := client.ListAutoRenewals(ctx, vshop.ListAutoRenewalsRequest{DeviceCode: "8100000000012000423"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(left), "auto-renewal left:", left[0].OrderNo)
+	// Output: 1 auto-renewal left: NO2025032716555388835
+}
+
+func ExampleClient_SyncThirdPartyOrder() {
+	mall := fakeMall()
+	defer mall.Close()
+	client := mall.Client()
+
+	// The values of the documented example: a payment collected by the partner, reported afterwards.
+	data, err := client.SyncThirdPartyOrder(context.Background(), vshop.SyncThirdPartyOrderRequest{
+		DeviceCode:    card,
+		PackageCode:   "DP20190726001274",
+		OrderNo:       "NO2023060915590562022",
+		OrderPeriod:   "1",
+		PayAmount:     "12.36",
+		PayCurrency:   "GBP",
+		PayId:         "P000000002022",
+		PayRst:        "SUCCESS",
+		PayResultDate: "2022-06-07 15:10:35",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(data["orderNo"], data["payId"])
+	// Output: NO2023060915590562022 P000000002022
 }
 
 func ExampleAPIError() {
-	srv := fakeMall(`{"operateCode":"F","message":"card not found"}`)
-	defer srv.Close()
-	client, err := vshop.NewClient(srv.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	mall := fakeMall()
+	defer mall.Close()
+	client := mall.Client()
 
-	_, err = vshop.Data[[]generated.AutoRenewalRecord](client.ListAutoRenewalsWithResponse(context.Background(), renewals))
+	_, err := client.VerifyCard(context.Background(), vshop.VerifyCardRequest{DeviceCode: vshoptest.CardUnknown})
 	var apiErr *vshop.APIError
 	if errors.As(err, &apiErr) {
 		fmt.Println("operation:", apiErr.Operation)
@@ -96,26 +201,20 @@ func ExampleAPIError() {
 		fmt.Println("operateCode:", apiErr.OperateCode)
 		fmt.Println("message:", apiErr.Message)
 	}
-	fmt.Println(err)
 	// Output:
-	// operation: listAutoRenewals
-	// HTTP status: 200
+	// operation: verifyCard
+	// HTTP status: 404
 	// operateCode: F
-	// message: card not found
-	// vshop listAutoRenewals: HTTP 200, operateCode "F": card not found
+	// message: unknown device 89852400000000000099: not one of the fake's test cards (vshoptest.CardValid is one; `vshop sandbox` lists them)
 }
 
 func ExampleValidationError() {
-	srv := fakeMall(listAutoRenewalsReply)
-	defer srv.Close()
-	client, err := vshop.NewClient(srv.URL, "P000270")
-	if err != nil {
-		log.Fatal(err)
-	}
+	mall := fakeMall()
+	defer mall.Close()
+	client := mall.Client()
 
-	bad := renewals
-	bad.DeviceCode = "8100-0000-0001" // not digits only: refused before anything is sent
-	_, err = client.ListAutoRenewalsWithResponse(context.Background(), bad)
+	// Not digits only: refused before anything is sent.
+	_, err := client.ListAutoRenewals(context.Background(), vshop.ListAutoRenewalsRequest{DeviceCode: "8100-0000-0001"})
 	var invalid *vshop.ValidationError
 	if errors.As(err, &invalid) {
 		fmt.Printf("field %s %s\n", invalid.Field, invalid.Rule)
@@ -127,8 +226,8 @@ func ExampleValidationError() {
 }
 
 func ExampleWithLogger() {
-	srv := fakeMall(listAutoRenewalsReply)
-	defer srv.Close()
+	mall := fakeMall()
+	defer mall.Close()
 
 	handler := slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{
 		Level: slog.LevelInfo, // slog.LevelDebug adds the request and response bodies
@@ -139,11 +238,8 @@ func ExampleWithLogger() {
 			return a
 		},
 	})
-	client, err := vshop.NewClient(srv.URL, "P000270", vshop.WithLogger(slog.New(handler)))
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := client.ListAutoRenewalsWithResponse(context.Background(), renewals); err != nil {
+	client := mall.Client(vshop.WithLogger(slog.New(handler)))
+	if _, err := client.ListAutoRenewals(context.Background(), vshop.ListAutoRenewalsRequest{DeviceCode: "8100000000012000423"}); err != nil {
 		log.Fatal(err)
 	}
 	// Output:
@@ -155,12 +251,26 @@ func ExampleMaskDevice() {
 	// Output: 898524**********0793
 }
 
+func ExampleOperations() {
+	for _, op := range vshop.Operations() {
+		fmt.Printf("%-20s POST %-25s tradeType %s\n", op.ID, op.Path, op.TradeType)
+	}
+	// Output:
+	// verifyCard           POST /singleVerify             tradeType singleVerify
+	// listPlans            POST /singleServicePlanPage    tradeType singleServicePlanPage
+	// createOrder          POST /singleOrder              tradeType singleOrder
+	// listOrders           POST /singleQueryOrder         tradeType singleQueryOrder
+	// listAutoRenewals     POST /queryAutoRenewalRecord   tradeType queryAutoRenewalRecord
+	// cancelAutoRenewal    POST /cancelAutoRenewalRecord  tradeType cancelAutoRenewalRecord
+	// syncThirdPartyOrder  POST /synPartner/SynOrderInfo  tradeType SynOrderInfo
+}
+
 // Compose a RetrySafe from the default instead of writing one from scratch: here, also retry
 // cancellations (the default sends them once), accepting that a repeat after a lost answer may come
 // back as a failure for a renewal that is already cancelled.
 func ExampleWithRetrySafe() {
-	retryCancels := func(operation string, body []byte) bool {
-		return operation == vshop.OpCancelAutoRenewal || vshop.DefaultRetrySafe(operation, body)
+	retryCancels := func(op vshop.Operation, f vshop.Fields) bool {
+		return op.ID == vshop.OpCancelAutoRenewal || vshop.DefaultRetrySafe(op, f)
 	}
 	client, err := vshop.NewClient(vshop.ProductionURL, "P000270", vshop.WithRetrySafe(retryCancels))
 	if err != nil {

@@ -2,7 +2,6 @@ package vshop
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -65,15 +64,6 @@ func (m *masker) body(b []byte) string {
 	return m.text(s)
 }
 
-// deviceOf reads the top-level deviceCode of a request body ("" if there is none).
-func deviceOf(body []byte) string {
-	var b struct {
-		DeviceCode string `json:"deviceCode"`
-	}
-	_ = json.Unmarshal(body, &b)
-	return b.DeviceCode
-}
-
 // maxLoggedBody bounds the bodies written at debug level.
 const maxLoggedBody = 16 << 10
 
@@ -89,64 +79,68 @@ func clip(s string) string {
 }
 
 // logCall writes the one line per call: Info when the call succeeded, Warn when it ended in an error.
-func (d *doer) logCall(ctx context.Context, c *call, m *masker, latency time.Duration, err error) {
+func (c *Client) logCall(ctx context.Context, k *callState, latency time.Duration, err error) {
+	m := &k.m
+	if m.mask == nil {
+		m.mask = c.cfg.mask
+	}
 	level := slog.LevelInfo
 	if err != nil {
 		level = slog.LevelWarn
 	}
-	if !d.logger.Enabled(ctx, level) {
+	if !c.cfg.logger.Enabled(ctx, level) {
 		return
 	}
 	attrs := make([]slog.Attr, 0, 9)
 	attrs = append(attrs,
-		slog.String("operation", c.op.ID),
-		slog.String("tradeType", c.op.TradeType),
+		slog.String("operation", k.op.ID),
+		slog.String("tradeType", k.op.TradeType),
 		slog.String("device", m.masked),
-		slog.Int("status", c.status),
-		slog.String("operateCode", c.operateCode),
-		slog.Int("attempts", c.attempts),
+		slog.Int("status", k.status),
+		slog.String("operateCode", k.operateCode),
+		slog.Int("attempts", k.attempts),
 		slog.Duration("latency", latency),
 	)
 	if err != nil {
 		attrs = append(attrs, slog.String("error", m.text(err.Error())))
 	}
-	d.logger.LogAttrs(ctx, level, "vshop call", attrs...)
+	c.cfg.logger.LogAttrs(ctx, level, "vshop call", attrs...)
 }
 
 // debugEnabled reports whether bodies are logged.
-func (d *doer) debugEnabled(ctx context.Context) bool {
-	return d.logger != nil && d.logger.Enabled(ctx, slog.LevelDebug)
+func (c *Client) debugEnabled(ctx context.Context) bool {
+	return c.cfg.logger != nil && c.cfg.logger.Enabled(ctx, slog.LevelDebug)
 }
 
 // logRequest writes an attempt's signed request body at debug level.
-func (d *doer) logRequest(ctx context.Context, c *call, m *masker, attempt int, body []byte) {
-	d.logger.LogAttrs(ctx, slog.LevelDebug, "vshop request",
-		slog.String("operation", c.op.ID),
+func (c *Client) logRequest(ctx context.Context, k *callState, attempt int, body []byte) {
+	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "vshop request",
+		slog.String("operation", k.op.ID),
 		slog.Int("attempt", attempt),
-		slog.String("body", clip(m.body(body))),
+		slog.String("body", clip(k.m.body(body))),
 	)
 }
 
 // logResponse writes an attempt's answer at debug level.
-func (d *doer) logResponse(ctx context.Context, c *call, m *masker, attempt, status int, body []byte) {
-	d.logger.LogAttrs(ctx, slog.LevelDebug, "vshop response",
-		slog.String("operation", c.op.ID),
+func (c *Client) logResponse(ctx context.Context, k *callState, attempt, status int, body []byte) {
+	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "vshop response",
+		slog.String("operation", k.op.ID),
 		slog.Int("attempt", attempt),
 		slog.Int("status", status),
-		slog.String("body", clip(m.body(body))),
+		slog.String("body", clip(k.m.body(body))),
 	)
 }
 
 // logRetry writes, at debug level, why and when an attempt is repeated.
-func (d *doer) logRetry(ctx context.Context, c *call, m *masker, attempt, status int, err error, wait time.Duration) {
+func (c *Client) logRetry(ctx context.Context, k *callState, attempt, status int, err error, wait time.Duration) {
 	attrs := []slog.Attr{
-		slog.String("operation", c.op.ID),
+		slog.String("operation", k.op.ID),
 		slog.Int("attempt", attempt),
 		slog.Int("status", status),
 		slog.Duration("wait", wait),
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", m.text(err.Error())))
+		attrs = append(attrs, slog.String("error", k.m.text(err.Error())))
 	}
-	d.logger.LogAttrs(ctx, slog.LevelDebug, "vshop retry", attrs...)
+	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "vshop retry", attrs...)
 }

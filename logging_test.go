@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/vshop-go/vshop/generated"
 )
 
 // logLines parses the JSON lines a slog.JSONHandler wrote.
@@ -54,7 +52,7 @@ func TestLogOneLinePerCall(t *testing.T) {
 	// A call that never leaves (invalid) logs its line too.
 	bad := renewalsRequest
 	bad.DeviceCode = "12AB"
-	c.ListAutoRenewalsWithResponse(ctx, bad)
+	c.ListAutoRenewals(ctx, bad)
 
 	lines := logLines(t, &buf)
 	t.Logf("log:\n%s", buf.String())
@@ -123,7 +121,7 @@ func TestLogMasking(t *testing.T) {
 				req := renewalsRequest
 				req.DeviceCode = iccid
 				for range 2 {
-					c.ListAutoRenewalsWithResponse(context.Background(), req)
+					c.ListAutoRenewals(context.Background(), req)
 				}
 				out := buf.String()
 				t.Logf("log:\n%s", out)
@@ -187,7 +185,7 @@ func TestNoLogger(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ListAutoRenewalsWithResponse(context.Background(), generated.ListAutoRenewalsRequest(renewalsRequest)); err != nil {
+	if _, err := c.ListAutoRenewals(context.Background(), renewalsRequest); err != nil {
 		t.Fatal(err)
 	}
 	if buf.Len() != 0 {

@@ -1,58 +1,72 @@
 package vshop
 
 import (
-	"fmt"
-	"sort"
-	"strings"
-	"sync"
+	"slices"
 
-	"github.com/vshop-go/vshop/generated"
+	"github.com/vshop-go/vshop/internal/specvalidate"
 )
 
-// operation is what the client knows about one operation of the spec.
-type operation struct {
-	ID        string // operationId, e.g. "listAutoRenewals"
-	Path      string // e.g. "/queryAutoRenewalRecord"
-	TradeType string // the operation's x-trade-type
+// Operation is one operation of the Vshop spec as the client knows it. The table of operations is
+// generated from openapi/vshop.yaml by `make generate` (operations.gen.go): this is the one place
+// where the client, the fake Mall and the CLI learn paths, operationIds, tradeTypes and retry
+// classes. Read it with [Operations].
+type Operation struct {
+	// ID is the spec's operationId, e.g. "listAutoRenewals" (one of the Op constants).
+	ID string
+	// Path is the operation's path, e.g. "/queryAutoRenewalRecord", to be appended to a base URL.
+	Path string
+	// TradeType is the tradeType its requests carry (the spec's x-trade-type), e.g. "queryAutoRenewalRecord".
+	TradeType string
+	// Summary is the spec's one-line summary.
+	Summary string
+	// Retry says when a request of the operation may be sent more than once (the spec's x-retry).
+	Retry RetryClass
+
+	idx   int                    // its index in operationTable
+	rules specvalidate.BodyRules // the request body's rules, for validation before send
 }
 
-// operationTable indexes the spec's operations. It is built once from the embedded spec and never
-// changed afterwards.
-type operationTable struct {
-	byPath     map[string]operation
-	paths      []string // longest first, for suffix matching
-	tradeTypes map[string]string
+// RetryClass says when a request may be sent more than once; [DefaultRetrySafe] follows it.
+type RetryClass struct {
+	// Always is true for an operation that only reads: a repeat does no harm.
+	Always bool
+	// IfSet, when Always is false, names the fields that must all be set (not blank) for a repeat to
+	// be the same request (createOrder's orderNo). Empty: never repeat.
+	IfSet []string
 }
 
-// operations reads the embedded spec once: the spec, not the code, says which tradeType each path has.
-var operations = sync.OnceValues(func() (*operationTable, error) {
-	doc, err := generated.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("vshop: loading the embedded spec: %w", err)
+// Operations returns the operations of the spec, in the spec's order. The slice is a copy: changing
+// it changes nothing in the client.
+func Operations() []Operation {
+	ops := make([]Operation, len(operationTable))
+	copy(ops, operationTable[:])
+	for i := range ops {
+		ops[i].Retry.IfSet = append([]string(nil), ops[i].Retry.IfSet...)
 	}
-	t := &operationTable{byPath: map[string]operation{}, tradeTypes: map[string]string{}}
-	for path, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			tt, _ := op.Extensions["x-trade-type"].(string)
-			if tt == "" {
-				return nil, fmt.Errorf("vshop: embedded spec: operation %s (%s) has no x-trade-type", op.OperationID, path)
-			}
-			t.byPath[path] = operation{ID: op.OperationID, Path: path, TradeType: tt}
-			t.tradeTypes[path] = tt
-			t.paths = append(t.paths, path)
-		}
-	}
-	sort.Slice(t.paths, func(i, j int) bool { return len(t.paths[i]) > len(t.paths[j]) })
-	return t, nil
-})
+	return ops
+}
 
-// lookup finds the operation whose spec path ends urlPath (the base URL may carry a prefix such as
-// /vshop).
-func (t *operationTable) lookup(urlPath string) (operation, bool) {
-	for _, p := range t.paths {
-		if strings.HasSuffix(urlPath, p) {
-			return t.byPath[p], true
-		}
+// TradeTypes maps each operation's path to its tradeType, in the form [signing.Signer] takes as
+// TradeTypes: for signing requests made with the raw generated client (package generated) through
+// signing.Signer.EditRequest.
+func TradeTypes() map[string]string {
+	m := make(map[string]string, len(operationTable))
+	for _, op := range operationTable {
+		m[op.Path] = op.TradeType
 	}
-	return operation{}, false
+	return m
+}
+
+// RequestFields returns the names of the members the spec gives the operation's request body,
+// the global ones (partnerCode, version, tradeType, tradeTime, sign) included, in byte order.
+func (op Operation) RequestFields() []string {
+	names := make([]string, 0, len(op.rules)+1)
+	for _, r := range op.rules {
+		names = append(names, r.Name)
+	}
+	if !slices.Contains(names, "sign") { // the generated rules leave sign out: the client computes it
+		names = append(names, "sign")
+		slices.Sort(names)
+	}
+	return names
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/vshop-go/vshop/generated"
+	"github.com/vshop-go/vshop/signing"
 )
 
 // TestOperationConstants: the Op constants, which DefaultRetrySafe relies on, are the spec's
@@ -39,33 +40,57 @@ func TestOperationConstants(t *testing.T) {
 	}
 }
 
+// fieldsOf is a request's fields as a RetrySafe sees them, from name/value pairs.
+func fieldsOf(kv ...string) Fields {
+	var f Fields
+	for i := 0; i+1 < len(kv); i += 2 {
+		f.list = append(f.list, signing.Field{Name: kv[i], Value: kv[i+1]})
+	}
+	return f
+}
+
+// TestDefaultRetrySafe: DefaultRetrySafe follows the operation's Retry class: the spec's operations
+// as Operations returns them, and operations made up to show it reads the class, not the name.
 func TestDefaultRetrySafe(t *testing.T) {
+	byID := map[string]Operation{}
+	for _, op := range Operations() {
+		byID[op.ID] = op
+	}
+	always := Operation{ID: "somethingNew", Retry: RetryClass{Always: true}}
+	ifSet := Operation{ID: "somethingNew", Retry: RetryClass{IfSet: []string{"ticket"}}}
+	never := Operation{ID: OpListAutoRenewals} // a read-only name, but no Retry class
 	tests := []struct {
-		op, body string
-		want     bool
+		name   string
+		op     Operation
+		fields Fields
+		want   bool
 	}{
-		{OpVerifyCard, `{}`, true},
-		{OpListPlans, `{}`, true},
-		{OpListOrders, `{}`, true},
-		{OpListAutoRenewals, `{}`, true},
-		{OpCreateOrder, `{"orderNo":"2020061214140465562"}`, true},
-		{OpCreateOrder, `{"payId":"P1"}`, false},
-		{OpCreateOrder, `{"orderNo":""}`, false},
-		{OpCreateOrder, `{"orderNo":"  "}`, false},
-		{OpCreateOrder, `{"orderNo":null}`, false},
-		{OpCreateOrder, `{"orderNo":12}`, false},
-		{OpCreateOrder, `not json`, false},
-		{OpSyncThirdPartyOrder, `{"orderNo":"NO1","payId":"P1"}`, true},
-		{OpSyncThirdPartyOrder, `{"orderNo":"NO1","payId":""}`, false},
-		{OpSyncThirdPartyOrder, `{"payId":"P1"}`, false},
-		{OpCancelAutoRenewal, `{"orderNo":"NO1","payId":"P1"}`, false},
-		{OpCancelAutoRenewal, `{"orderNo":"NO1"}`, false},
-		{"somethingNew", `{"orderNo":"NO1","payId":"P1"}`, false},
+		{"verifyCard", byID[OpVerifyCard], fieldsOf(), true},
+		{"listPlans", byID[OpListPlans], fieldsOf(), true},
+		{"listOrders", byID[OpListOrders], fieldsOf(), true},
+		{"listAutoRenewals", byID[OpListAutoRenewals], fieldsOf(), true},
+		{"createOrder with orderNo", byID[OpCreateOrder], fieldsOf("orderNo", "2020061214140465562"), true},
+		{"createOrder with payId only", byID[OpCreateOrder], fieldsOf("payId", "P1"), false},
+		{"createOrder with empty orderNo", byID[OpCreateOrder], fieldsOf("orderNo", ""), false},
+		{"createOrder with blank orderNo", byID[OpCreateOrder], fieldsOf("orderNo", " \t "), false},
+		{"syncThirdPartyOrder with orderNo and payId", byID[OpSyncThirdPartyOrder], fieldsOf("orderNo", "NO1", "payId", "P1"), true},
+		{"syncThirdPartyOrder with empty payId", byID[OpSyncThirdPartyOrder], fieldsOf("orderNo", "NO1", "payId", ""), false},
+		{"syncThirdPartyOrder with payId only", byID[OpSyncThirdPartyOrder], fieldsOf("payId", "P1"), false},
+		{"cancelAutoRenewal with orderNo and payId", byID[OpCancelAutoRenewal], fieldsOf("orderNo", "NO1", "payId", "P1"), false},
+		{"cancelAutoRenewal with orderNo", byID[OpCancelAutoRenewal], fieldsOf("orderNo", "NO1"), false},
+		{"an unknown operation, no Retry class", Operation{ID: "somethingNew"}, fieldsOf("orderNo", "NO1", "payId", "P1"), false},
+		{"made-up Retry.Always", always, fieldsOf(), true},
+		{"made-up Retry.IfSet, set", ifSet, fieldsOf("ticket", "T1"), true},
+		{"made-up Retry.IfSet, orderNo set instead", ifSet, fieldsOf("orderNo", "NO1"), false},
+		{"a read-only name without a Retry class", never, fieldsOf(), false},
 	}
 	for _, tt := range tests {
-		if got := DefaultRetrySafe(tt.op, []byte(tt.body)); got != tt.want {
-			t.Errorf("DefaultRetrySafe(%s, %s) = %v, want %v", tt.op, tt.body, got, tt.want)
+		if got := DefaultRetrySafe(tt.op, tt.fields); got != tt.want {
+			t.Errorf("%s: DefaultRetrySafe(%+v, %v) = %v, want %v", tt.name, tt.op.Retry, tt.fields.list, got, tt.want)
 		}
+	}
+	if len(byID) != 7 {
+		t.Errorf("Operations() has %d operations, want 7", len(byID))
 	}
 }
 
@@ -166,25 +191,6 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
-func TestWithoutTradeTime(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{`{"a":"1","tradeTime":"1645683857572","sign":"x"}`, `{"a":"1","tradeTime":"","sign":"x"}`},
-		{`{ "tradeTime" : "1645683857572" , "b" : {"tradeTime":"9"} }`, `{ "tradeTime" : "" , "b" : {"tradeTime":"9"} }`},
-		{`{"b":{"tradeTime":"9"},"tradeTime":"1"}`, `{"b":{"tradeTime":"9"},"tradeTime":""}`},
-		{`{"x":"\"tradeTime\":\"5\"","tradeTime":"5"}`, `{"x":"\"tradeTime\":\"5\"","tradeTime":""}`},
-		{`{"tradeTime":""}`, `{"tradeTime":""}`},
-		{`{"tradeTime":null}`, `{"tradeTime":null}`},
-		{`{"a":"1"}`, `{"a":"1"}`},
-		{`[1]`, `[1]`},
-		{`{"a":`, `{"a":`},
-	}
-	for _, tt := range tests {
-		if got := string(withoutTradeTime([]byte(tt.in))); got != tt.want {
-			t.Errorf("withoutTradeTime(%s) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestNewClientRejectsBadOptions(t *testing.T) {
 	tests := []struct {
 		name string
@@ -201,6 +207,10 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 		{"nil CheckRetry", []Option{WithCheckRetry(nil)}, "WithCheckRetry"},
 		{"nil Backoff", []Option{WithBackoff(nil)}, "WithBackoff"},
 		{"nil masking", []Option{WithDeviceMasking(nil)}, "WithDeviceMasking"},
+		{"unknown language", []Option{WithLanguage("99")}, `WithLanguage: "99" is not a language code of the spec`},
+		{"empty language", []Option{WithLanguage("")}, "WithLanguage"},
+		{"unknown mark", []Option{WithMark("2")}, `WithMark: "2" is not a mark of the spec`},
+		{"unknown terminal", []Option{WithTerminal("pc")}, `WithTerminal: "pc" is not a terminal of the spec`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,7 +220,8 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewClient(ProductionURL, "P000270", WithLogger(nil), WithTimeout(0), WithRetryMax(0), WithRetryWait(0, 0)); err != nil {
+	if _, err := NewClient(ProductionURL, "P000270", WithLogger(nil), WithTimeout(0), WithRetryMax(0), WithRetryWait(0, 0),
+		WithLanguage(LanguageTraditionalChineseHongKong), WithMark(MarkOtherCard), WithTerminal(TerminalPC)); err != nil {
 		t.Errorf("valid options refused: %v", err)
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vshop-go/vshop/generated"
 	"github.com/vshop-go/vshop/signing"
 )
 
@@ -127,46 +126,46 @@ func cutShort(w http.ResponseWriter, r *http.Request) {
 
 // Requests used by the tests.
 
-var renewalsRequest = generated.ListAutoRenewalsRequest{
-	DeviceCode: "8100000000012000423", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalMobile,
+var renewalsRequest = ListAutoRenewalsRequest{
+	DeviceCode: "8100000000012000423", LanguageCode: LanguageChinese, Mark: MarkLinksfieldCard, Terminal: TerminalMobile,
 }
 
-func listRenewals(ctx context.Context, c *generated.ClientWithResponses) error {
-	recs, err := Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(ctx, renewalsRequest))
+func listRenewals(ctx context.Context, c *Client) error {
+	recs, err := c.ListAutoRenewals(ctx, renewalsRequest)
 	if err == nil && len(recs) != 2 {
 		return fmt.Errorf("got %d records, want 2", len(recs))
 	}
 	return err
 }
 
-func createOrder(orderNo string) func(context.Context, *generated.ClientWithResponses) error {
-	return func(ctx context.Context, c *generated.ClientWithResponses) error {
-		_, err := Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, generated.CreateOrderRequest{
-			AutoRenewal: generated.AutoRenewalOff, DeviceCode: "89860220190905123941", LanguageCode: generated.LanguageChinese,
-			Mark: generated.MarkLinksfieldCard, OrderNo: generated.OrderNo(orderNo), OrderPeriod: "1",
-			PackageCode: "PACKAGE20180428000007", PayAmount: "4.99", PayCurrency: "USD", ServicePlanCode: "SP1", Terminal: generated.TerminalMobile,
-		}))
+func createOrder(orderNo string) func(context.Context, *Client) error {
+	return func(ctx context.Context, c *Client) error {
+		_, err := c.CreateOrder(ctx, CreateOrderRequest{
+			AutoRenewal: AutoRenewalOff, DeviceCode: "89860220190905123941", LanguageCode: LanguageChinese,
+			Mark: MarkLinksfieldCard, OrderNo: orderNo, OrderPeriod: "1",
+			PackageCode: "PACKAGE20180428000007", PayAmount: "4.99", PayCurrency: "USD", ServicePlanCode: "SP1", Terminal: TerminalMobile,
+		})
 		return err
 	}
 }
 
-func syncOrder(payID string) func(context.Context, *generated.ClientWithResponses) error {
-	return func(ctx context.Context, c *generated.ClientWithResponses) error {
-		_, err := Data[generated.OpenData](c.SyncThirdPartyOrderWithResponse(ctx, generated.SyncThirdPartyOrderRequest{
-			AutoRenewal: generated.AutoRenewalOff, DeviceCode: "89852420180910340793", Mark: generated.MarkLinksfieldCard,
+func syncOrder(payID string) func(context.Context, *Client) error {
+	return func(ctx context.Context, c *Client) error {
+		_, err := c.SyncThirdPartyOrder(ctx, SyncThirdPartyOrderRequest{
+			AutoRenewal: AutoRenewalOff, DeviceCode: "89852420180910340793", Mark: MarkLinksfieldCard,
 			OrderNo: "NO2023060915590562022", OrderPeriod: "1", PackageCode: "DP20190726001274", PayAccount: "1",
-			PayAmount: "12.36", PayCurrency: "GBP", PayId: generated.PayId(payID), PayResultDate: "2022-06-07 15:10:35",
-			PayRst: "SUCCESS", PayStatus: "1", PayType: "3", Terminal: generated.TerminalMobile,
-		}))
+			PayAmount: "12.36", PayCurrency: "GBP", PayId: payID, PayResultDate: "2022-06-07 15:10:35",
+			PayRst: "SUCCESS", PayStatus: "1", PayType: "3", Terminal: TerminalMobile,
+		})
 		return err
 	}
 }
 
-func cancelRenewal(ctx context.Context, c *generated.ClientWithResponses) error {
-	_, err := Data[generated.OpenData](c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{
-		DeviceCode: "89860220190905123941", LanguageCode: generated.LanguageChinese, Mark: generated.MarkLinksfieldCard,
-		OrderNo: "NO2025032713303915052", PayId: "CU-7ZOIHX0RB16U2025032713303774502", Terminal: generated.TerminalMobile,
-	}))
+func cancelRenewal(ctx context.Context, c *Client) error {
+	_, err := c.CancelAutoRenewal(ctx, CancelAutoRenewalRequest{
+		DeviceCode: "89860220190905123941", LanguageCode: LanguageChinese, Mark: MarkLinksfieldCard,
+		OrderNo: "NO2025032713303915052", PayId: "CU-7ZOIHX0RB16U2025032713303774502", Terminal: TerminalMobile,
+	})
 	return err
 }
 
@@ -197,7 +196,7 @@ func TestRetries(t *testing.T) {
 	}
 	tests := []struct {
 		name         string
-		call         func(context.Context, *generated.ClientWithResponses) error
+		call         func(context.Context, *Client) error
 		opts         []Option
 		steps        []http.HandlerFunc
 		wantRequests int
@@ -263,7 +262,7 @@ func TestRetries(t *testing.T) {
 		{name: "cancelAutoRenewal is sent once", call: cancelRenewal,
 			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 1, check: wantAPIError(500)},
 		{name: "a composed RetrySafe allows cancelAutoRenewal", call: cancelRenewal,
-			opts:  []Option{WithRetrySafe(func(op string, body []byte) bool { return op == OpCancelAutoRenewal || DefaultRetrySafe(op, body) })},
+			opts:  []Option{WithRetrySafe(func(op Operation, f Fields) bool { return op.ID == OpCancelAutoRenewal || DefaultRetrySafe(op, f) })},
 			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 2, check: wantNoError},
 		{name: "501 is not retried", call: listRenewals,
 			steps: []http.HandlerFunc{answer(501, "text/plain", "no")}, wantRequests: 1, check: wantAPIError(501)},
@@ -274,8 +273,18 @@ func TestRetries(t *testing.T) {
 		{name: "WithRetryMax(0) turns retries off", call: listRenewals, opts: []Option{WithRetryMax(0)},
 			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 1, check: wantAPIError(500)},
 		{name: "a composed RetrySafe allows createOrder", call: createOrder(""),
-			opts:  []Option{WithRetrySafe(func(op string, body []byte) bool { return op == OpCreateOrder || DefaultRetrySafe(op, body) })},
+			opts:  []Option{WithRetrySafe(func(op Operation, f Fields) bool { return op.ID == OpCreateOrder || DefaultRetrySafe(op, f) })},
 			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 2, check: wantNoError},
+		{name: "a RetrySafe sees the request's fields as signed, the global ones included", call: listRenewals,
+			opts: []Option{WithRetrySafe(func(op Operation, f Fields) bool {
+				return op.ID == OpListAutoRenewals && f.Get("partnerCode") == "P000270" && f.Get("version") == "3.0" &&
+					f.Get("tradeType") == "queryAutoRenewalRecord" && f.Get("tradeTime") == "1645683857572" &&
+					f.Get("deviceCode") == "8100000000012000423" && f.Get("languageCode") == "0" && f.Get("sign") == ""
+			})},
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 2, check: wantNoError},
+		{name: "a RetrySafe that says no is obeyed for a read-only call", call: listRenewals,
+			opts:  []Option{WithRetrySafe(func(Operation, Fields) bool { return false })},
+			steps: []http.HandlerFunc{answer(500, "text/plain", "boom"), documented(t)}, wantRequests: 1, check: wantAPIError(500)},
 		{name: "a CheckRetry error ends the call", call: listRenewals,
 			opts: []Option{WithCheckRetry(func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 				return false, errors.New("policy says no")
@@ -332,29 +341,62 @@ func TestRetries(t *testing.T) {
 	}
 }
 
-// TestRetryTradeTimeSetByCaller: a tradeTime the caller set is used for the first attempt only.
-func TestRetryTradeTimeSetByCaller(t *testing.T) {
-	s, srv := startScript(t, answer(500, "text/plain", "boom"), documented(t))
-	c, err := NewClient(srv.URL, "P000270", WithClock(tickingClock()), withSleep(noSleep))
-	if err != nil {
-		t.Fatal(err)
+// TestRetryTradeTimes: every attempt is signed anew with its own tradeTime, read from the clock and
+// later than the previous attempt's even when the clock stands still or goes back; a clock that does
+// not read a 13-digit epoch-millisecond time ends the call before anything is sent.
+func TestRetryTradeTimes(t *testing.T) {
+	readings := func(ms ...int64) func() time.Time {
+		var n atomic.Int64
+		return func() time.Time { return time.UnixMilli(ms[min(int(n.Add(1)-1), len(ms)-1)]) }
 	}
-	req := renewalsRequest
-	req.TradeTime = "1700000000000"
-	if _, err := Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(context.Background(), req)); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name    string
+		clock   func() time.Time
+		want    []string // the tradeTimes of the attempts
+		wantErr string
+	}{
+		{"a ticking clock: each attempt reads it", tickingClock(), []string{"1645683857572", "1645683858572", "1645683859572"}, ""},
+		{"a clock that stands still: the next millisecond", readings(1645683857572), []string{"1645683857572", "1645683857573", "1645683857574"}, ""},
+		{"a clock that goes back: still later than the last", readings(1645683857572, 1645683857000, 1645683856000), []string{"1645683857572", "1645683857573", "1645683857574"}, ""},
+		{"a clock that jumps ahead: its reading", readings(1645683857572, 1645683857572, 1700000000000), []string{"1645683857572", "1645683857573", "1700000000000"}, ""},
+		{"a clock before 2001", readings(999999999999), nil, "vshop listAutoRenewals: the clock reads"},
+		{"a clock after 2286", readings(10000000000000), nil, "not a 13-digit epoch-millisecond tradeTime"},
 	}
-	var times []string
-	for _, raw := range s.received() {
-		var f struct{ TradeTime string }
-		json.Unmarshal(raw, &f)
-		times = append(times, f.TradeTime)
-		if err := signing.Verify(raw); err != nil {
-			t.Error(err)
-		}
-	}
-	if len(times) != 2 || times[0] != "1700000000000" || times[1] != "1645683857572" {
-		t.Errorf("tradeTimes %v, want the caller's then a fresh one", times)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, srv := startScript(t, answer(500, "text/plain", "boom"), answer(503, "text/plain", "busy"), documented(t))
+			c, err := NewClient(srv.URL, "P000270", WithClock(tt.clock), withSleep(noSleep))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = listRenewals(context.Background(), c)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("got %v, want an error containing %q", err, tt.wantErr)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			var times, signs []string
+			for _, raw := range s.received() {
+				if err := signing.Verify(raw); err != nil {
+					t.Errorf("the sign does not verify: %v\n%s", err, raw)
+				}
+				var f struct{ TradeTime, Sign string }
+				if err := json.Unmarshal(raw, &f); err != nil {
+					t.Fatal(err)
+				}
+				times, signs = append(times, f.TradeTime), append(signs, f.Sign)
+			}
+			if fmt.Sprint(times) != fmt.Sprint(tt.want) {
+				t.Errorf("tradeTimes %v, want %v", times, tt.want)
+			}
+			for i := 1; i < len(signs); i++ {
+				if signs[i] == signs[i-1] {
+					t.Errorf("attempts %d and %d share the sign %s", i, i+1, signs[i])
+				}
+			}
+		})
 	}
 }
 
@@ -564,7 +606,7 @@ func TestBadAnswers(t *testing.T) {
 			if !errors.As(err, &de) {
 				t.Fatalf("got %T, want *DecodeError", err)
 			}
-		}, `listAutoRenewals: cannot decode the HTTP 200 answer (Content-Type "application/json"): unexpected end of JSON input; body starts "{\"operateCode\":\"S\",\"data\":[{\"payId\":"`},
+		}, `listAutoRenewals: cannot decode the HTTP 200 answer (Content-Type "application/json"): invalid or truncated JSON value at byte 26 (or one nested deeper than 1000 levels); body starts "{\"operateCode\":\"S\",\"data\":[{\"payId\":"`},
 		{"50 MiB body, streamed", stream(false), func(t *testing.T, err error) {
 			if !errors.Is(err, ErrResponseTooLarge) {
 				t.Fatalf("got %v, want ErrResponseTooLarge", err)
@@ -664,9 +706,9 @@ func TestConcurrentCallsWithRetries(t *testing.T) {
 	for i := range workers {
 		wg.Go(func() {
 			req := renewalsRequest
-			req.DeviceCode = generated.DeviceCode(fmt.Sprintf("810000000001200%04d", i)) // one device per worker: its calls are sequential
+			req.DeviceCode = fmt.Sprintf("810000000001200%04d", i) // one device per worker: its calls are sequential
 			for range calls {
-				if _, err := Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(context.Background(), req)); err != nil {
+				if _, err := c.ListAutoRenewals(context.Background(), req); err != nil {
 					t.Error(err)
 				}
 			}
@@ -709,7 +751,7 @@ func TestFailedCallsKeepConnections(t *testing.T) {
 		if i%2 == 1 {
 			req.DeviceCode = failing
 		}
-		_, err := c.ListAutoRenewalsWithResponse(context.Background(), req)
+		_, err := c.ListAutoRenewals(context.Background(), req)
 		if (err != nil) != (i%2 == 1) {
 			t.Fatalf("call %d: %v", i+1, err)
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -23,67 +22,42 @@ const (
 	DefaultRetryWaitMax = 5 * time.Second
 )
 
-// Operation ids of the spec, as [RetrySafe] and [APIError] see them.
-const (
-	OpVerifyCard          = "verifyCard"
-	OpListPlans           = "listPlans"
-	OpCreateOrder         = "createOrder"
-	OpListOrders          = "listOrders"
-	OpListAutoRenewals    = "listAutoRenewals"
-	OpCancelAutoRenewal   = "cancelAutoRenewal"
-	OpSyncThirdPartyOrder = "syncThirdPartyOrder"
-)
-
 // RetrySafe decides whether a request may be sent more than once. The client calls it once per call,
-// before the first attempt, with the spec's operationId (one of the Op constants) and the signed body
-// of the first attempt (do not modify it). When it returns false the request is sent once, whatever
-// [CheckRetry] says; when it returns true, [CheckRetry] decides after each attempt.
+// before the first attempt, with the operation (its Retry class comes from the spec's x-retry) and the
+// request's fields as signed for the first attempt. When it returns false the request is sent once,
+// whatever [CheckRetry] says; when it returns true, [CheckRetry] decides after each attempt.
 //
 // A RetrySafe must be safe for concurrent use. The default is [DefaultRetrySafe]; to retry nothing,
 // use WithRetryMax(0).
-type RetrySafe func(operation string, body []byte) bool
+type RetrySafe func(op Operation, f Fields) bool
 
-// DefaultRetrySafe is the default [RetrySafe]. It allows a repeat only where one cannot do harm:
+// DefaultRetrySafe is the default [RetrySafe]. It follows the operation's Retry class, read from the
+// spec's x-retry, which allows a repeat only where one cannot do harm:
 //
-//   - verifyCard, listPlans, listOrders and listAutoRenewals only read: always.
-//   - createOrder: only when the body's top-level "orderNo" is a JSON string that is not empty or
-//     blank. Linksfield documents orderNo as the id that marks the order request as unique
+//   - verifyCard, listPlans, listOrders and listAutoRenewals only read (Retry.Always): always.
+//   - createOrder (Retry.IfSet orderNo): only when the request carries an orderNo that is not blank.
+//     Linksfield documents orderNo as the id that marks the order request as unique
 //     (请求下单时标识此请求为唯一请求), so a repeat carrying the same orderNo is the same order request
 //     (that the Mall then refuses to book it twice is inferred from that, not documented). Leave
 //     orderNo empty and the order is sent exactly once: a lost answer then leaves the caller to
-//     check with listOrders before ordering again.
-//   - syncThirdPartyOrder: only when both "payId" (the payment's unique id) and "orderNo" are
-//     non-blank strings, for the same reason: the repeat reports the same payment of the same order.
-//   - cancelAutoRenewal: never. It changes state, and if the first attempt's answer was lost after
-//     the Mall cancelled the renewal, a repeat would come back as a failure (the renewal is no longer
-//     active) for a call that succeeded. List the auto-renewals to find out; or, knowing that, allow
-//     it with a RetrySafe that wraps this one (see the example of WithRetrySafe).
-//   - anything else: never.
-func DefaultRetrySafe(operation string, body []byte) bool {
-	switch operation {
-	case OpVerifyCard, OpListPlans, OpListOrders, OpListAutoRenewals:
+//     check with ListOrders before ordering again.
+//   - syncThirdPartyOrder (Retry.IfSet orderNo, payId): only when both are set and not blank, for
+//     the same reason: the repeat reports the same payment of the same order.
+//   - cancelAutoRenewal (no Retry class): never. It changes state, and if the first attempt's answer
+//     was lost after the Mall cancelled the renewal, a repeat would come back as a failure (the
+//     renewal is no longer active) for a call that succeeded. List the auto-renewals to find out; or,
+//     knowing that, allow it with a RetrySafe that wraps this one (see the example of WithRetrySafe).
+func DefaultRetrySafe(op Operation, f Fields) bool {
+	if op.Retry.Always {
 		return true
-	case OpCreateOrder:
-		ids, ok := idsOf(body)
-		return ok && nonBlank(ids.OrderNo)
-	case OpSyncThirdPartyOrder:
-		ids, ok := idsOf(body)
-		return ok && nonBlank(ids.OrderNo) && nonBlank(ids.PayID)
 	}
-	return false
+	for _, name := range op.Retry.IfSet {
+		if strings.TrimSpace(f.Get(name)) == "" {
+			return false
+		}
+	}
+	return len(op.Retry.IfSet) > 0
 }
-
-type requestIDs struct {
-	OrderNo *string `json:"orderNo"`
-	PayID   *string `json:"payId"`
-}
-
-// idsOf reads orderNo and payId; a body where either is not a string or null gives ok false.
-func idsOf(body []byte) (ids requestIDs, ok bool) {
-	return ids, json.Unmarshal(body, &ids) == nil
-}
-
-func nonBlank(s *string) bool { return s != nil && strings.TrimSpace(*s) != "" }
 
 // CheckRetry decides, after an attempt of a call that [RetrySafe] allows to repeat, whether to try
 // again. It gets the attempt's answer (resp, with its body already read by the client and offered

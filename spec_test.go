@@ -3,6 +3,7 @@ package vshop
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,12 +69,11 @@ func TestSpecExampleValidationBites(t *testing.T) {
 	}
 }
 
-// TestEveryOperationHasTradeType checks the spec states a tradeType for each of the seven operations.
+// TestEveryOperationHasTradeType checks the operation table generated from the spec: each of the seven
+// operations has the tradeType stated here (from Linksfield's pages), and its path, operationId,
+// tradeType, summary and retry class are what the spec says (read here with kin-openapi, not through
+// the generator).
 func TestEveryOperationHasTradeType(t *testing.T) {
-	ops, err := operations()
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]string{
 		"/singleVerify":            "singleVerify",
 		"/singleServicePlanPage":   "singleServicePlanPage",
@@ -83,22 +83,76 @@ func TestEveryOperationHasTradeType(t *testing.T) {
 		"/cancelAutoRenewalRecord": "cancelAutoRenewalRecord",
 		"/synPartner/SynOrderInfo": "SynOrderInfo",
 	}
-	if len(ops.tradeTypes) != len(want) {
-		t.Errorf("spec has %d operations, want %d", len(ops.tradeTypes), len(want))
+	ops := Operations()
+	if len(ops) != len(want) {
+		t.Errorf("Operations() has %d operations, want %d", len(ops), len(want))
+	}
+	tradeTypes := TradeTypes()
+	if len(tradeTypes) != len(want) {
+		t.Errorf("TradeTypes() has %d paths, want %d", len(tradeTypes), len(want))
 	}
 	for path, tt := range want {
-		if got := ops.tradeTypes[path]; got != tt {
-			t.Errorf("%s: tradeType %q, want %q", path, got, tt)
+		if got := tradeTypes[path]; got != tt {
+			t.Errorf("TradeTypes()[%s] = %q, want %q", path, got, tt)
 		}
 	}
 	doc, err := generated.GetSpec()
 	if err != nil {
 		t.Fatal(err)
 	}
+	byPath := map[string]Operation{}
+	for _, op := range ops {
+		byPath[op.Path] = op
+	}
 	for path, item := range doc.Paths.Map() {
-		src, _ := item.Post.Extensions["x-trade-type-source"].(string)
+		post := item.Post
+		src, _ := post.Extensions["x-trade-type-source"].(string)
 		if src == "" {
 			t.Errorf("%s: no x-trade-type-source saying where the tradeType comes from", path)
+		}
+		op, ok := byPath[path]
+		if !ok {
+			t.Errorf("%s: not in Operations()", path)
+			continue
+		}
+		specTradeType, _ := post.Extensions["x-trade-type"].(string)
+		if op.ID != post.OperationID || op.TradeType != specTradeType || op.TradeType != want[path] || op.Summary != post.Summary {
+			t.Errorf("%s: Operations() has %+v; the spec has operationId %q, x-trade-type %q, summary %q",
+				path, op, post.OperationID, specTradeType, post.Summary)
+		}
+		var wantRetry RetryClass
+		switch x := post.Extensions["x-retry"].(type) {
+		case string:
+			wantRetry.Always = x == "always"
+			if x != "always" && x != "never" {
+				t.Errorf("%s: x-retry %q is neither always, never nor a list of fields", path, x)
+			}
+		case []any:
+			for _, v := range x {
+				name, _ := v.(string)
+				wantRetry.IfSet = append(wantRetry.IfSet, name)
+			}
+		default:
+			t.Errorf("%s: x-retry is %T %v", path, x, x)
+		}
+		if op.Retry.Always != wantRetry.Always || strings.Join(op.Retry.IfSet, ",") != strings.Join(wantRetry.IfSet, ",") {
+			t.Errorf("%s: Retry %+v, the spec's x-retry says %+v", path, op.Retry, wantRetry)
+		}
+	}
+}
+
+// TestOperationsIsACopy: changing what Operations returns changes nothing in the client.
+func TestOperationsIsACopy(t *testing.T) {
+	ops := Operations()
+	ops[0].Path = "/elsewhere"
+	for i := range ops {
+		if len(ops[i].Retry.IfSet) > 0 {
+			ops[i].Retry.IfSet[0] = "changed"
+		}
+	}
+	for _, op := range Operations() {
+		if op.Path == "/elsewhere" || slices.Contains(op.Retry.IfSet, "changed") {
+			t.Errorf("Operations() returned the table itself: %+v", op)
 		}
 	}
 }

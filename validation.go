@@ -1,17 +1,15 @@
 package vshop
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/vshop-go/vshop/internal/specvalidate"
 )
 
 // ValidationError is a request the client refused to send because it breaks the spec: a required field
-// is missing or empty, a value is not one of its enum's codes, a device code has letters in it, and so
-// on. Nothing was sent. Find it with errors.As:
+// is missing or empty, a value is not one of its enum's codes, a device code has letters in it, a
+// value is not valid UTF-8, and so on. Nothing was sent. Find it with errors.As:
 //
 //	var ve *vshop.ValidationError
 //	if errors.As(err, &ve) {
@@ -23,14 +21,14 @@ import (
 type ValidationError struct {
 	// Operation is the spec's operationId, e.g. "listAutoRenewals".
 	Operation string
-	// Field is the body field that breaks the spec, as a dotted path ("deviceCode"); it is empty when
-	// the body as a whole is wrong.
+	// Field is the body field that breaks the spec ("deviceCode"); it is empty when the body as a
+	// whole is wrong.
 	Field string
 	// Rule is what the field must satisfy: "must match ^[0-9]+$", "must not be empty",
 	// "must be one of "0", "1", ...", "is required".
 	Rule string
 
-	err error // the validator's own error, for Unwrap
+	err error // the underlying error, for Unwrap
 }
 
 // Error reads, for example, `vshop listAutoRenewals: invalid request, not sent: deviceCode: must match ^[0-9]+$`.
@@ -42,16 +40,13 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("vshop %s: invalid request, not sent: %s", e.Operation, what)
 }
 
-// Unwrap returns the validator's error.
+// Unwrap returns the underlying error.
 func (e *ValidationError) Unwrap() error { return e.err }
 
-// validator is the spec validator, built once from the embedded spec and shared by every client (it is
-// safe for concurrent use and never changed).
-var validator = sync.OnceValues(specvalidate.New)
-
-// validate checks the signed body of an operation against the spec.
-func validate(ctx context.Context, v *specvalidate.Validator, op operation, body []byte) error {
-	err := v.Request(ctx, "POST", op.Path, body)
+// validate checks a request's fields against the rules generated from the spec's request schema
+// (every property's minLength, maxLength, pattern and enum, and the required list).
+func validate(op *Operation, f Fields) error {
+	err := op.rules.Check(op.ID, f.Get)
 	if err == nil {
 		return nil
 	}

@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/vshop-go/vshop/generated"
 	"github.com/vshop-go/vshop/internal/specvalidate"
 )
 
@@ -36,37 +35,59 @@ func countingServer(t *testing.T) (conns, requests *atomic.Int32, srv *httptest.
 // TestValidationBeforeSend: invalid requests fail before any byte is sent, with an error that names
 // the field and the rule.
 func TestValidationBeforeSend(t *testing.T) {
-	renewals := func(edit func(*generated.ListAutoRenewalsRequest)) func(context.Context, *generated.ClientWithResponses) error {
-		return func(ctx context.Context, c *generated.ClientWithResponses) error {
+	renewals := func(edit func(*ListAutoRenewalsRequest)) func(context.Context, *Client) error {
+		return func(ctx context.Context, c *Client) error {
 			req := renewalsRequest
 			edit(&req)
-			_, err := c.ListAutoRenewalsWithResponse(ctx, req)
+			_, err := c.ListAutoRenewals(ctx, req)
 			return err
 		}
 	}
 	tests := []struct {
 		name      string
-		call      func(context.Context, *generated.ClientWithResponses) error
+		call      func(context.Context, *Client) error
 		wantOp    string
 		wantField string
 		wantMsg   string
 	}{
-		{"empty deviceCode", renewals(func(r *generated.ListAutoRenewalsRequest) { r.DeviceCode = "" }),
-			"listAutoRenewals", "deviceCode", "vshop listAutoRenewals: invalid request, not sent: deviceCode: must not be empty"},
-		{`languageCode "99"`, renewals(func(r *generated.ListAutoRenewalsRequest) { r.LanguageCode = "99" }),
+		{"empty deviceCode", renewals(func(r *ListAutoRenewalsRequest) { r.DeviceCode = "" }),
+			"listAutoRenewals", "deviceCode", "vshop listAutoRenewals: invalid request, not sent: deviceCode: is required"},
+		{`languageCode "99"`, renewals(func(r *ListAutoRenewalsRequest) { r.LanguageCode = "99" }),
 			"listAutoRenewals", "languageCode", `vshop listAutoRenewals: invalid request, not sent: languageCode: must be one of "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"`},
-		{"letters in deviceCode", renewals(func(r *generated.ListAutoRenewalsRequest) { r.DeviceCode = "8985ABC0910340793" }),
+		{"letters in deviceCode", renewals(func(r *ListAutoRenewalsRequest) { r.DeviceCode = "8985ABC0910340793" }),
 			"listAutoRenewals", "deviceCode", "vshop listAutoRenewals: invalid request, not sent: deviceCode: must match ^[0-9]+$"},
-		{"letters in deviceCode, verifyCard", func(ctx context.Context, c *generated.ClientWithResponses) error {
-			_, err := c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{DeviceCode: "89852420180910340793x", LanguageCode: generated.LanguageEnglish,
-				Mark: generated.MarkLinksfieldCard, Terminal: generated.TerminalPC, Url: "https://dist.linksfield.net/login"})
+		{"letters in deviceCode, verifyCard", func(ctx context.Context, c *Client) error {
+			_, err := c.VerifyCard(ctx, VerifyCardRequest{DeviceCode: "89852420180910340793x", LanguageCode: LanguageEnglish,
+				Mark: MarkLinksfieldCard, Terminal: TerminalPC, Url: "https://dist.linksfield.net/login"})
 			return err
 		}, "verifyCard", "deviceCode", "deviceCode: must match ^[0-9]+$"},
-		{"createOrder without payAmount", func(ctx context.Context, c *generated.ClientWithResponses) error {
-			_, err := c.CreateOrderWithResponse(ctx, generated.CreateOrderRequest{DeviceCode: "89860220190905123941", LanguageCode: generated.LanguageChinese,
-				Mark: generated.MarkLinksfieldCard, OrderNo: "NO1", OrderPeriod: "1", PackageCode: "P", PayCurrency: "USD", ServicePlanCode: "SP1", Terminal: generated.TerminalMobile})
+		{"createOrder without payAmount", func(ctx context.Context, c *Client) error {
+			_, err := c.CreateOrder(ctx, CreateOrderRequest{DeviceCode: "89860220190905123941", LanguageCode: LanguageChinese,
+				Mark: MarkLinksfieldCard, OrderNo: "NO1", OrderPeriod: "1", PackageCode: "P", PayCurrency: "USD", ServicePlanCode: "SP1", Terminal: TerminalMobile})
 			return err
-		}, "createOrder", "payAmount", "createOrder: invalid request, not sent: payAmount: "},
+		}, "createOrder", "payAmount", "vshop createOrder: invalid request, not sent: payAmount: is required"},
+		{"createOrder with orderPeriod 0", func(ctx context.Context, c *Client) error {
+			_, err := c.CreateOrder(ctx, CreateOrderRequest{DeviceCode: "89860220190905123941", OrderNo: "NO1", OrderPeriod: "0",
+				PackageCode: "P", PayAmount: "4.99", PayCurrency: "USD", ServicePlanCode: "SP1"})
+			return err
+		}, "createOrder", "orderPeriod", "orderPeriod: must match ^[1-9][0-9]*$"},
+		{"cancelAutoRenewal without payId", func(ctx context.Context, c *Client) error {
+			_, err := c.CancelAutoRenewal(ctx, CancelAutoRenewalRequest{DeviceCode: "89860220190905123941", OrderNo: "NO2025032713303915052"})
+			return err
+		}, "cancelAutoRenewal", "payId", "vshop cancelAutoRenewal: invalid request, not sent: payId: is required"},
+		{"syncThirdPartyOrder with a payResultDate in another format", func(ctx context.Context, c *Client) error {
+			_, err := c.SyncThirdPartyOrder(ctx, SyncThirdPartyOrderRequest{DeviceCode: "89852420180910340793", OrderNo: "NO1", OrderPeriod: "1",
+				PackageCode: "DP1", PayAmount: "12.36", PayCurrency: "GBP", PayId: "P1", PayResultDate: "2022-06-07T15:10:35Z", PayRst: "SUCCESS"})
+			return err
+		}, "syncThirdPartyOrder", "payResultDate", "payResultDate: must match ^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"},
+		{"invalid UTF-8 in a field without a pattern", func(ctx context.Context, c *Client) error {
+			_, err := c.VerifyCard(ctx, VerifyCardRequest{DeviceCode: "89852420180910340793", Url: "https://dist.linksfield.net/\xff"})
+			return err
+		}, "verifyCard", "url", "vshop verifyCard: invalid request, not sent: url: must be valid UTF-8"},
+		{"a mark the spec does not know, set per request", renewals(func(r *ListAutoRenewalsRequest) { r.Mark = "2" }),
+			"listAutoRenewals", "mark", `mark: must be one of "0", "1"`},
+		{"a terminal the spec does not know, set per request", renewals(func(r *ListAutoRenewalsRequest) { r.Terminal = "2" }),
+			"listAutoRenewals", "terminal", `terminal: must be one of "0", "1"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,19 +119,40 @@ func TestValidationBeforeSend(t *testing.T) {
 	}
 }
 
-// TestWithValidationOff: with validation off an invalid request is sent (and the server decides).
+// TestWithValidationOff: with validation off a request that breaks the spec is sent (and the server
+// decides); one that cannot be signed (invalid UTF-8) is still refused before anything is sent.
 func TestWithValidationOff(t *testing.T) {
-	_, n, srv := countingServer(t)
-	c, err := NewClient(srv.URL, "P000270", WithValidation(false))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name         string
+		deviceCode   string
+		wantRequests int32
+		wantErr      string
+	}{
+		{"letters in deviceCode", "8985ABC", 1, ""},
+		{"invalid UTF-8", "8985\xff", 0, `vshop listAutoRenewals: invalid request, not sent: signing: deviceCode: the value is not valid UTF-8`},
 	}
-	req := renewalsRequest
-	req.DeviceCode = "8985ABC"
-	if _, err := c.ListAutoRenewalsWithResponse(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
-	if got := n.Load(); got != 1 {
-		t.Errorf("server received %d requests, want 1", got)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, n, srv := countingServer(t)
+			c, err := NewClient(srv.URL, "P000270", WithValidation(false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := renewalsRequest
+			req.DeviceCode = tt.deviceCode
+			_, err = c.ListAutoRenewals(context.Background(), req)
+			if tt.wantErr == "" && err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantErr != "" {
+				var ve *ValidationError
+				if !errors.As(err, &ve) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("got %T %v, want a *ValidationError containing %q", err, err, tt.wantErr)
+				}
+			}
+			if got := n.Load(); got != tt.wantRequests {
+				t.Errorf("server received %d requests, want %d", got, tt.wantRequests)
+			}
+		})
 	}
 }

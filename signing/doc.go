@@ -41,15 +41,16 @@
 // (default [DefaultVersion]), TradeTypes (request path suffix to tradeType)
 // and a clock for tradeTime. [Signer.SignBody] fills those fields where the
 // body leaves them absent, null or "" (a value the caller set is kept),
-// removes any old sign and appends the new one last.
+// removes any old sign and appends the new one last. It sends what it signs:
+// every member that counts in the sign is written exactly as it is in the
+// signContent, so a server that hashes the text it received agrees with one
+// that decodes it first.
 //
 // [Signer.EditRequest] does the same to an *http.Request and has the
 // signature of oapi-codegen's RequestEditorFn, so it plugs into a generated
 // client:
 //
-//	signer := &signing.Signer{PartnerCode: "P000270", TradeTypes: map[string]string{
-//		"/singleVerify": "singleVerify",
-//	}}
+//	signer := &signing.Signer{PartnerCode: "P000270", TradeTypes: vshop.TradeTypes()}
 //	client, err := generated.NewClientWithResponses(baseURL,
 //		generated.WithRequestEditorFn(signer.EditRequest))
 //

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vshop-go/vshop/internal/rawverify"
 )
 
 // fuzzSeeds are the tricky cases, run by plain go test as well.
@@ -89,6 +91,19 @@ func FuzzCanonical(f *testing.F) {
 		}
 		if err := Verify(out); err != nil {
 			t.Fatalf("Verify(SignBody) = %v for %q", err, out)
+		}
+		// Send what you sign: the wire body's signed members, as raw text, sorted and joined, are
+		// the signContent, so a server that hashes the text it received (rawverify, which shares
+		// no code with this package) agrees.
+		if err := rawverify.Verify(out); err != nil {
+			t.Fatalf("the raw text of SignBody's output does not verify: %v", err)
+		}
+		canOut, err := Canonical(out)
+		if err != nil {
+			t.Fatalf("Canonical(SignBody output %q): %v", out, err)
+		}
+		if raw, err := rawverify.Content(out); err != nil || !bytes.Equal(raw, canOut) {
+			t.Fatalf("raw members of SignBody's output %q are %q (%v), want its signContent %q", out, raw, err, canOut)
 		}
 		refOut, err := referenceCanonical(out)
 		if err != nil || !bytes.HasSuffix(out, []byte(`"sign":"`+md5hex(string(refOut))+`"}`)) {

@@ -92,16 +92,21 @@ func (s *Signer) tradeType(path string) (string, bool) {
 
 // SignBody returns the body to send for the JSON object body posted to path
 // (the request URL's path, used to look up tradeType): body's members in
-// their original order with their original text, except that
+// their original order, each written as it is in the signContent (see
+// AppendCanonical), except that
 //
 //   - partnerCode, version, tradeType and tradeTime are filled in place when
 //     their value is null or "", and appended in that order when absent;
 //   - any "sign" member is removed, and "sign":"<32 lowercase hex>" is
 //     appended last.
 //
-// The result is compact JSON. Empty strings in other fields are kept, since
-// they are part of what the caller sends; they just do not count in the
-// sign. body itself is not modified.
+// So every member that counts in the sign goes on the wire in exactly the
+// bytes it has in the signContent, key and value: "a\u0026b" from
+// encoding/json is sent as "a&b", which is what is signed, and a server that
+// hashes the text it received agrees with one that decodes it first. Members
+// whose value is null or "" are kept (written null and ""), since they are
+// part of what the caller sends; they just do not count in the sign. The
+// result is compact JSON. body itself is not modified.
 //
 // Errors: body is not a valid JSON object (wrapping ErrInvalidBody); no
 // partnerCode in body or Signer; no tradeType in body and path not in
@@ -193,9 +198,9 @@ func (s *Signer) signBody(st *state, body []byte, path string) ([]byte, error) {
 		return -1
 	}
 
-	// The body to send, built in st.tmp: members in input order, then the
-	// absent fields, then the sign.
-	src := st.src
+	// The body to send, built in st.tmp: members in input order, each in its
+	// canonical form (the bytes it has in the signContent), then the absent
+	// fields, then the sign.
 	out := append(st.tmp[:0], '{')
 	for c := int(st.nodes[0].child); c >= 0; c = int(st.nodes[c].next) {
 		n := &st.nodes[c]
@@ -212,15 +217,15 @@ func (s *Signer) signBody(st *state, body []byte, path string) ([]byte, error) {
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
-		out = append(out, src[n.keyOff:n.keyEnd]...)
-		out = append(out, ':')
-		switch f := filled(c); {
-		case f >= 0:
+		out = st.appendKey(out, c)
+		if f := filled(c); f >= 0 {
 			out = appendFill(out, f)
-		case n.kind == kindObject || n.kind == kindArray:
-			out = appendCompact(out, src[n.off:n.end])
-		default:
-			out = append(out, src[n.off:n.end]...)
+		} else {
+			var err error
+			if out, err = st.appendValue(out, c); err != nil {
+				st.tmp = out
+				return nil, err // a duplicate key in a nested object
+			}
 		}
 	}
 	for f, c := range at {
@@ -328,33 +333,6 @@ func roleOf(key []byte) int8 {
 		}
 	}
 	return roleOther
-}
-
-// appendCompact appends a valid JSON value without the whitespace outside
-// its strings.
-func appendCompact(dst, raw []byte) []byte {
-	start := 0
-	inString := false
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if inString {
-			switch c {
-			case '\\':
-				i++
-			case '"':
-				inString = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inString = true
-		case ' ', '\t', '\n', '\r':
-			dst = append(dst, raw[start:i]...)
-			start = i + 1
-		}
-	}
-	return append(dst, raw[start:]...)
 }
 
 // EditRequest signs an outgoing request: it reads req.Body, fills and signs

@@ -7,8 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/vshop-go/vshop/internal/rawverify"
 	"github.com/vshop-go/vshop/signing"
 )
 
@@ -23,6 +27,7 @@ type vectorCase struct {
 	BodyBase64       string  `json:"bodyBase64"`
 	SignContent      string  `json:"signContent"`
 	Sign             string  `json:"sign"`
+	Wire             string  `json:"wire"`
 	WrongSignContent *string `json:"wrongSignContent"`
 	NotSign          string  `json:"notSign"`
 	Error            bool    `json:"error"`
@@ -158,6 +163,65 @@ func TestErrorVectors(t *testing.T) {
 			}
 			if sign, err := signing.Sign(body); !errors.Is(err, signing.ErrInvalidBody) {
 				t.Errorf("Sign(%q) = %q, %v; want an error wrapping ErrInvalidBody (%s)", body, sign, err, v.Reason)
+			}
+		})
+	}
+}
+
+// TestVectorsWire checks that SignBody, with the file's signer values, sends each vector's wire body
+// exactly, and that the wire body verifies over its raw text (internal/rawverify, independent of this
+// package).
+func TestVectorsWire(t *testing.T) {
+	raw, err := os.ReadFile(vectorsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct {
+		Signer struct {
+			PartnerCode string `json:"partnerCode"`
+			Version     string `json:"version"`
+			TradeType   string `json:"tradeType"`
+			TradeTime   string `json:"tradeTime"`
+		} `json:"signer"`
+	}
+	if err := json.Unmarshal(raw, &f); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := strconv.ParseInt(f.Signer.TradeTime, 10, 64)
+	if err != nil || f.Signer.PartnerCode == "" || f.Signer.Version == "" || f.Signer.TradeType == "" {
+		t.Fatalf("the file's signer is incomplete: %+v (%v)", f.Signer, err)
+	}
+	s := &signing.Signer{
+		PartnerCode: f.Signer.PartnerCode, Version: f.Signer.Version,
+		TradeTypes: map[string]string{"/op": f.Signer.TradeType},
+		Now:        func() time.Time { return time.UnixMilli(ms) },
+	}
+	vectors, _, _ := loadVectors(t)
+	for _, v := range vectors {
+		t.Run(v.Name, func(t *testing.T) {
+			if v.Wire == "" {
+				t.Fatal("the file is inconsistent: a vector without wire")
+			}
+			got, err := s.SignBody(v.bytes(t), "/op")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != v.Wire {
+				t.Errorf("SignBody(%s)\n got %s\nwant %s", v.bytes(t), got, v.Wire)
+			}
+			var fields map[string]any
+			if err := json.Unmarshal(v.bytes(t), &fields); err != nil {
+				t.Fatal(err)
+			}
+			complete := true
+			for _, k := range []string{"partnerCode", "version", "tradeType", "tradeTime"} {
+				complete = complete && fields[k] != nil && fields[k] != ""
+			}
+			if complete && !strings.HasSuffix(v.Wire, `,"sign":"`+v.Sign+`"}`) {
+				t.Errorf("nothing to fill, yet the wire body's sign is not the vector's %s: %s", v.Sign, v.Wire)
+			}
+			if err := rawverify.Verify([]byte(v.Wire)); err != nil {
+				t.Errorf("the wire body does not verify over its raw text: %v", err)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +18,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 // Exit codes. They are part of the CLI's stable interface, listed in `vshop --help` and README.md
@@ -54,7 +54,7 @@ const (
 const sandboxURL = "http://" + defaultSandboxAddr
 
 // apiClient is the client type the commands call. It is the only place that names it.
-type apiClient = generated.ClientWithResponses
+type apiClient = vshop.Client
 
 // exitError is an error that carries the code vshop exits with.
 type exitError struct {
@@ -308,7 +308,12 @@ func (a *app) client(extra ...vshop.Option) (*apiClient, error) {
 // calls) and --timeout; with --verbose it logs every call on stderr, device codes in full. extra
 // options come last.
 func (a *app) newClient(base, partner string, extra ...vshop.Option) (*apiClient, error) {
-	opts := []vshop.Option{vshop.WithTimeout(a.timeout)}
+	opts := []vshop.Option{
+		vshop.WithTimeout(a.timeout),
+		vshop.WithLanguage(vshop.LanguageCode(a.language.value())),
+		vshop.WithMark(vshop.Mark(a.mark.value())),
+		vshop.WithTerminal(vshop.Terminal(a.terminal.value())),
+	}
 	if a.verbose {
 		logger := slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		opts = append(opts, vshop.WithLogger(logger), vshop.WithDeviceMasking(func(s string) string { return s }))
@@ -318,6 +323,14 @@ func (a *app) newClient(base, partner string, extra ...vshop.Option) (*apiClient
 		return nil, usageErrorf("%v", err)
 	}
 	return c, nil
+}
+
+// asJSON turns a call's typed data back into JSON, for printing.
+func asJSON(data any, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(data)
 }
 
 // mask hides the device codes of cmd's --device flag and of input files in msg, as the library's

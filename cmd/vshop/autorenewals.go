@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 const autoRenewalsExample = `  vshop --env sandbox auto-renewals list --device 8100000000012000423 -o table
@@ -43,11 +41,8 @@ func newAutoRenewalsListCommand(a *app) *cobra.Command {
   cut -d, -f1 customers.csv | vshop --env uat auto-renewals list --devices-file - --rate 5`,
 		Args: noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			in := a.requestFields()
 			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *apiClient, device string) ([]byte, error) {
-				return vshop.Data[json.RawMessage](c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
-					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-				}))
+				return asJSON(c.ListAutoRenewals(ctx, vshop.ListAutoRenewalsRequest{DeviceCode: device}))
 			})
 		}),
 	}
@@ -81,13 +76,9 @@ orderNo that 'vshop auto-renewals list' shows.` + writeHelp,
 			if err != nil {
 				return err
 			}
-			in := a.requestFields()
 			what := fmt.Sprintf("cancel the auto-renewal payId %s, orderNo %s of card %s", payID, orderNo, device)
 			return a.write(cmd.Context(), &w, what, func(ctx context.Context, c *apiClient) ([]byte, error) {
-				return vshop.Data[json.RawMessage](c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{
-					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-					PayId: payID, OrderNo: orderNo,
-				}))
+				return asJSON(c.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{DeviceCode: device, PayId: payID, OrderNo: orderNo}))
 			})
 		}),
 	}

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vshop-go/vshop/internal/sandbox"
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
 // meter wraps a handler and measures the load it gets: requests, the most in flight at once, and
@@ -102,18 +102,14 @@ func (m *meter) load(d time.Duration) (requests, maxInFlight, maxInWindow int, p
 }
 
 // newSandbox returns a fresh sandbox.
-func newSandbox(t *testing.T) *sandbox.Sandbox {
+func newSandbox(t *testing.T) *vshoptest.Server {
 	t.Helper()
-	sb, err := sandbox.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sb
+	return vshoptest.NewServer(t)
 }
 
 // startMeteredSandbox serves sb behind a meter on a loopback port. The meter holds each request until
 // hold are in flight at once (see [meter]); expected is the number of requests the test will send.
-func startMeteredSandbox(t *testing.T, sb *sandbox.Sandbox, hold, expected int) (*meter, string) {
+func startMeteredSandbox(t *testing.T, sb *vshoptest.Server, hold, expected int) (*meter, string) {
 	t.Helper()
 	m := &meter{next: sb.Handler(), hold: hold, expected: expected, holdTimeout: 5 * time.Second, delay: time.Millisecond}
 	srv := httptest.NewServer(m)
@@ -187,7 +183,7 @@ func TestBatch2000(t *testing.T) {
 		}
 	}
 	for _, c := range cards {
-		if !c.Linksfield || strings.Contains(c.Note, "deactivated") {
+		if !c.Linksfield || c.ICCID == vshoptest.CardDeactivated || c.ICCID == vshoptest.CardNoPartner {
 			wantFail[c.ICCID] = ""
 		}
 	}
@@ -320,10 +316,7 @@ func TestBatchLimits(t *testing.T) {
 // TestBatchInterrupted cancels a batch in the middle: the calls in flight are cancelled, the lines
 // already written are whole, the summary says how many were not done, and the exit code is 130.
 func TestBatchInterrupted(t *testing.T) {
-	sb, err := sandbox.New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sb := vshoptest.NewServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var mu sync.Mutex

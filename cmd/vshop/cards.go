@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 const verifyExample = `  vshop --env sandbox verify --device 89852420180910340793
@@ -32,11 +30,8 @@ func newVerifyCommand(a *app) *cobra.Command {
 		Example: verifyExample,
 		Args:    noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			in := a.requestFields()
 			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *apiClient, device string) ([]byte, error) {
-				return vshop.Data[json.RawMessage](c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{
-					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal, Url: pageURL,
-				}))
+				return asJSON(c.VerifyCard(ctx, vshop.VerifyCardRequest{DeviceCode: device, Url: pageURL}))
 			})
 		}),
 	}
@@ -66,10 +61,7 @@ func newPlansCommand(a *app) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			in := a.requestFields()
-			data, err := vshop.Data[json.RawMessage](c.ListPlansWithResponse(cmd.Context(), generated.ListPlansRequest{
-				DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal, Area: area,
-			}))
+			data, err := asJSON(c.ListPlans(cmd.Context(), vshop.ListPlansRequest{DeviceCode: device, Area: area}))
 			if err != nil {
 				return err
 			}

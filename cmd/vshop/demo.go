@@ -3,17 +3,14 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
-	"github.com/vshop-go/vshop/internal/sandbox"
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
 // demoCard is the card the demo buys for: the ICCID of Linksfield's documented examples, one of the
@@ -39,31 +36,24 @@ Nothing leaves this machine. --language, --terminal, --mark, --partner-code and 
 		Example: `  vshop demo
   go run ./cmd/vshop demo
   vshop demo --language es`,
-		Args: noArgs,
+		Args: cobra.NoArgs,
 		RunE: a.action(func(cmd *cobra.Command) error { return a.demo(cmd.Context()) }),
 	}
 }
 
 // demo runs the purchase flow against a sandbox it starts and stops, writing each step to stdout.
 func (a *app) demo(ctx context.Context) error {
-	sb, err := sandbox.New()
+	srv, err := vshoptest.Start("127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
 	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	base := srv.URL
 	partner := cmp.Or(a.partnerCode, demoPartner)
 	c, err := a.newClient(base, partner)
 	if err != nil {
 		return err
 	}
-	in := a.requestFields()
 	w := &demoWriter{w: a.stdout}
 	fmt.Fprintf(w.w, "vshop demo: the Vshop purchase flow, step by step, against a sandbox inside this process\n")
 	fmt.Fprintf(w.w, "  service  %s (loopback only: nothing leaves this machine)\n", base)
@@ -71,9 +61,7 @@ func (a *app) demo(ctx context.Context) error {
 		partner, demoCard, a.language, a.terminal, a.mark)
 
 	w.step("verify the card", "/singleVerify", "verify --device "+demoCard)
-	verified, err := vshop.Data[generated.OpenData](c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-	}))
+	verified, err := c.VerifyCard(ctx, vshop.VerifyCardRequest{DeviceCode: demoCard})
 	if err != nil {
 		return err
 	}
@@ -81,13 +69,16 @@ func (a *app) demo(ctx context.Context) error {
 	w.result("the card is %s", cmp.Or(status, "valid"))
 
 	w.step("list the plans the card can buy", "/singleServicePlanPage", "plans --device "+demoCard)
-	catalogue, err := vshop.Data[struct {
-		Plans []sandbox.Plan `json:"plans"`
-	}](c.ListPlansWithResponse(ctx, generated.ListPlansRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-	}))
+	plans, err := c.ListPlans(ctx, vshop.ListPlansRequest{DeviceCode: demoCard})
 	if err != nil {
 		return err
+	}
+	// The spec leaves listPlans' data open; the sandbox's plans carry the fields of vshoptest.Plan.
+	var catalogue struct {
+		Plans []vshoptest.Plan `json:"plans"`
+	}
+	if err := remarshal(plans, &catalogue); err != nil {
+		return fmt.Errorf("the sandbox's plan list: %w", err)
 	}
 	if len(catalogue.Plans) == 0 {
 		return fmt.Errorf("the sandbox offers no plan for card %s", demoCard)
@@ -104,20 +95,17 @@ func (a *app) demo(ctx context.Context) error {
 	w.step(fmt.Sprintf("order the first plan, %q, with auto-renewal", p.ServicePlanShowName), "/singleOrder",
 		fmt.Sprintf("orders create --device %s --package-code %s \\\n%s    --service-plan-code %s --period 1 --amount %s --currency %s --auto-renew",
 			demoCard, p.PackageCode, indent, p.ServicePlanCode, p.PayAmount, p.PayCurrency))
-	order, err := vshop.Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, generated.CreateOrderRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-		PackageCode: p.PackageCode, ServicePlanCode: p.ServicePlanCode, ServicePlanShowName: p.ServicePlanShowName,
-		OrderPeriod: "1", PayAmount: p.PayAmount, PayCurrency: p.PayCurrency, AutoRenewal: generated.AutoRenewalOn,
-	}))
+	order, err := c.CreateOrder(ctx, vshop.CreateOrderRequest{
+		DeviceCode: demoCard, PackageCode: p.PackageCode, ServicePlanCode: p.ServicePlanCode, ServicePlanShowName: p.ServicePlanShowName,
+		OrderPeriod: "1", PayAmount: p.PayAmount, PayCurrency: p.PayCurrency, AutoRenewal: vshop.AutoRenewalOn,
+	})
 	if err != nil {
 		return err
 	}
 	w.result("ordered: orderNo %s, payId %s", order.OrderNo, order.PayId)
 
 	w.step("list the card's orders", "/singleQueryOrder", "orders list --device "+demoCard)
-	orders, err := vshop.Data[generated.OrderList](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-	}))
+	orders, err := c.ListOrders(ctx, vshop.ListOrdersRequest{DeviceCode: demoCard})
 	if err != nil {
 		return err
 	}
@@ -129,12 +117,10 @@ func (a *app) demo(ctx context.Context) error {
 	}
 	w.table(rows)
 
-	listRenewals := func() ([]generated.AutoRenewalRecord, error) {
-		return vshop.Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
-			DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-		}))
+	listRenewals := func() ([]vshop.AutoRenewalRecord, error) {
+		return c.ListAutoRenewals(ctx, vshop.ListAutoRenewalsRequest{DeviceCode: demoCard})
 	}
-	ours := func(r generated.AutoRenewalRecord) bool { return r.PayId == order.PayId && r.OrderNo == order.OrderNo }
+	ours := func(r vshop.AutoRenewalRecord) bool { return r.PayId == order.PayId && r.OrderNo == order.OrderNo }
 
 	w.step("list the card's auto-renewals", "/queryAutoRenewalRecord", "auto-renewals list --device "+demoCard)
 	renewals, err := listRenewals()
@@ -158,9 +144,8 @@ func (a *app) demo(ctx context.Context) error {
 
 	w.step("cancel that auto-renewal", "/cancelAutoRenewalRecord",
 		fmt.Sprintf("auto-renewals cancel --device %s --pay-id %s --order-no %s", demoCard, order.PayId, order.OrderNo))
-	if _, err := c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{
-		DeviceCode: demoCard, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-		PayId: order.PayId, OrderNo: order.OrderNo,
+	if _, err := c.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{
+		DeviceCode: demoCard, PayId: order.PayId, OrderNo: order.OrderNo,
 	}); err != nil {
 		return err
 	}
@@ -223,4 +208,19 @@ func count(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// packageTypeName names a plan type for people, with the library's name of the code.
+func packageTypeName(t vshop.PackageType) string { return cmp.Or(t.Name(), string(t)) }
+
+// orderStatusName names an order status for people, with the library's name of the code.
+func orderStatusName(s vshop.OrderStatus) string { return cmp.Or(s.Name(), string(s), "-") }
+
+// remarshal decodes data, read as open JSON, into v.
+func remarshal(data any, v any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
 }

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/vshop-go/vshop/generated"
-	"github.com/vshop-go/vshop/internal/sandbox"
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
 // buildBinary builds cmd/vshop into a temporary directory and returns its path.
@@ -44,10 +44,10 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// startSandboxBinary runs `bin sandbox --addr addr` and waits until it prints its base URL.
-func startSandboxBinary(t *testing.T, bin, addr string) (proc *exec.Cmd, stderr *bytes.Buffer) {
+// startSandboxBinary runs `bin sandbox --addr addr [flags]` and waits until it prints its base URL.
+func startSandboxBinary(t *testing.T, bin, addr string, flags ...string) (proc *exec.Cmd, stderr *bytes.Buffer) {
 	t.Helper()
-	proc = exec.Command(bin, "sandbox", "--addr", addr)
+	proc = exec.Command(bin, append([]string{"sandbox", "--addr", addr}, flags...)...)
 	stderr = &bytes.Buffer{}
 	proc.Stderr = stderr
 	stdout, err := proc.StdoutPipe()
@@ -132,7 +132,7 @@ func TestBinaryEndToEnd(t *testing.T) {
 		t.Errorf("verify: %v", verified)
 	}
 
-	var catalogue struct{ Plans []sandbox.Plan }
+	var catalogue struct{ Plans []vshoptest.Plan }
 	decode(ok(vshop("", "plans", "--device", card, "--area", "欧洲"), "plans"), &catalogue)
 	if len(catalogue.Plans) == 0 {
 		t.Fatal("plans: none in 欧洲")

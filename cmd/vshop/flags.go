@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 // choice is one accepted value of an enumerated flag.
@@ -91,14 +90,14 @@ func languageFlag() *choiceFlag {
 	f := &choiceFlag{kind: "language", current: 1}
 	var want []string
 	for _, l := range []struct {
-		code generated.LanguageCode
+		code vshop.LanguageCode
 		name string
 	}{
-		{generated.LanguageChinese, "zh"}, {generated.LanguageEnglish, "en"}, {generated.LanguageSpanish, "es"},
-		{generated.LanguageFrench, "fr"}, {generated.LanguagePortuguese, "pt"}, {generated.LanguageHindi, "hi"},
-		{generated.LanguageGerman, "de"}, {generated.LanguageJapanese, "ja"}, {generated.LanguageKorean, "ko"},
-		{generated.LanguageArabic, "ar"}, {generated.LanguageTraditionalChineseTaiwan, "zh-TW"},
-		{generated.LanguageTraditionalChineseHongKong, "zh-HK"},
+		{vshop.LanguageChinese, "zh"}, {vshop.LanguageEnglish, "en"}, {vshop.LanguageSpanish, "es"},
+		{vshop.LanguageFrench, "fr"}, {vshop.LanguagePortuguese, "pt"}, {vshop.LanguageHindi, "hi"},
+		{vshop.LanguageGerman, "de"}, {vshop.LanguageJapanese, "ja"}, {vshop.LanguageKorean, "ko"},
+		{vshop.LanguageArabic, "ar"}, {vshop.LanguageTraditionalChineseTaiwan, "zh-TW"},
+		{vshop.LanguageTraditionalChineseHongKong, "zh-HK"},
 	} {
 		f.choices = append(f.choices, choice{names: []string{l.name, string(l.code)}, value: string(l.code)})
 		want = append(want, l.name+"="+string(l.code))
@@ -110,16 +109,16 @@ func languageFlag() *choiceFlag {
 // terminalFlag is --terminal. The default is mobile, the value of most documented examples.
 func terminalFlag() *choiceFlag {
 	return &choiceFlag{kind: "terminal", choices: []choice{
-		{names: []string{"mobile", string(generated.TerminalMobile)}, value: string(generated.TerminalMobile)},
-		{names: []string{"pc", string(generated.TerminalPC)}, value: string(generated.TerminalPC)},
+		{names: []string{"mobile", string(vshop.TerminalMobile)}, value: string(vshop.TerminalMobile)},
+		{names: []string{"pc", string(vshop.TerminalPC)}, value: string(vshop.TerminalPC)},
 	}}
 }
 
 // markFlag is --mark, the card-ownership flag. The default is a Linksfield card ("send 0 by default").
 func markFlag() *choiceFlag {
 	return &choiceFlag{kind: "mark", choices: []choice{
-		{names: []string{"linksfield", string(generated.MarkLinksfieldCard)}, value: string(generated.MarkLinksfieldCard)},
-		{names: []string{"other", string(generated.MarkOtherCard)}, value: string(generated.MarkOtherCard)},
+		{names: []string{"linksfield", string(vshop.MarkLinksfieldCard)}, value: string(vshop.MarkLinksfieldCard)},
+		{names: []string{"other", string(vshop.MarkOtherCard)}, value: string(vshop.MarkOtherCard)},
 	}}
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 const ordersExample = `  vshop --env sandbox orders create --device 89852420180910340793 \
@@ -81,16 +80,14 @@ order request (that the Mall then books it only once is inferred, not documented
 			if err != nil {
 				return err
 			}
-			renewal := generated.AutoRenewalOff
+			renewal := vshop.AutoRenewalOff
 			if autoRenew {
-				renewal = generated.AutoRenewalOn
+				renewal = vshop.AutoRenewalOn
 			}
-			in := a.requestFields()
 			what := fmt.Sprintf("order %s × %s of plan %s for %s %s for card %s", period, packageCode, servicePlanCode, amount, currency, device)
 			return a.write(cmd.Context(), &w, what, func(ctx context.Context, c *apiClient) ([]byte, error) {
-				return vshop.Data[json.RawMessage](c.CreateOrderWithResponse(ctx, generated.CreateOrderRequest{
-					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-					PackageCode: packageCode, ServicePlanCode: servicePlanCode, OrderPeriod: period,
+				return asJSON(c.CreateOrder(ctx, vshop.CreateOrderRequest{
+					DeviceCode: device, PackageCode: packageCode, ServicePlanCode: servicePlanCode, OrderPeriod: period,
 					PayAmount: amount, PayCurrency: currency, AutoRenewal: renewal, OrderNo: orderNo, PayId: payID,
 				}))
 			})
@@ -122,11 +119,8 @@ func newOrdersListCommand(a *app) *cobra.Command {
   vshop --env sandbox orders list --devices-file cards.txt > orders.jsonl`,
 		Args: noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			in := a.requestFields()
 			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *apiClient, device string) ([]byte, error) {
-				return vshop.Data[json.RawMessage](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
-					DeviceCode: device, LanguageCode: in.language, Mark: in.mark, Terminal: in.terminal,
-				}))
+				return asJSON(c.ListOrders(ctx, vshop.ListOrdersRequest{DeviceCode: device}))
 			})
 		}),
 	}
@@ -168,20 +162,10 @@ only once; values must be valid UTF-8 and not blank; the file may hold at most 1
 			if err != nil {
 				return err
 			}
-			in := a.requestFields()
-			if req.LanguageCode == "" {
-				req.LanguageCode = in.language
-			}
-			if req.Mark == "" {
-				req.Mark = in.mark
-			}
-			if req.Terminal == "" {
-				req.Terminal = in.terminal
-			}
 			a.devices = append(a.devices, req.DeviceCode)
 			what := fmt.Sprintf("report the order %s (payment %s) of card %s", req.OrderNo, req.PayId, req.DeviceCode)
 			err = a.write(cmd.Context(), &w, what, func(ctx context.Context, c *apiClient) ([]byte, error) {
-				return vshop.Data[json.RawMessage](c.SyncThirdPartyOrderWithResponse(ctx, req))
+				return asJSON(c.SyncThirdPartyOrder(ctx, req))
 			})
 			var invalid *vshop.ValidationError
 			if errors.As(err, &invalid) {
@@ -206,8 +190,8 @@ const maxSyncFile = 1 << 20
 // encoding/json would let through: invalid UTF-8 (it would send U+FFFD), a key given twice or in
 // another case (it would take the last, or match case-insensitively), blank values, fields the
 // request does not have, anything after the object, and more than maxSyncFile bytes.
-func readSyncFile(name string, stdin io.Reader) (generated.SyncThirdPartyOrderRequest, error) {
-	var req generated.SyncThirdPartyOrderRequest
+func readSyncFile(name string, stdin io.Reader) (vshop.SyncThirdPartyOrderRequest, error) {
+	var req vshop.SyncThirdPartyOrderRequest
 	var r io.Reader = stdin
 	if name != "-" {
 		f, err := os.Open(name)

@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
 // goodCards returns the sandbox's Linksfield cards that every read-only operation accepts.
@@ -24,7 +26,7 @@ func goodCards(t *testing.T) []string {
 	t.Helper()
 	var cards []string
 	for _, c := range newSandbox(t).Cards() {
-		if c.Linksfield && !strings.Contains(c.Note, "deactivated") {
+		if c.Linksfield && c.ICCID != vshoptest.CardDeactivated && c.ICCID != vshoptest.CardNoPartner {
 			cards = append(cards, c.ICCID)
 		}
 	}

@@ -2,18 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/vshop-go/vshop/internal/sandbox"
+	"github.com/vshop-go/vshop/vshoptest"
 )
 
 // defaultSandboxAddr is where `vshop sandbox` listens unless --addr says otherwise.
@@ -24,67 +21,85 @@ const shutdownGrace = 5 * time.Second
 
 const sandboxExample = `  vshop sandbox
   vshop sandbox --addr 127.0.0.1:9090
+  vshop sandbox --latency 300ms --failure-rate 0.2
 
   # in another terminal
   export VSHOP_PARTNER_CODE=P000270
   vshop --env sandbox verify --device 89852420180910340793
   vshop --base-url http://127.0.0.1:9090 plans --device 89852420180910340793 --output table`
 
-// newSandboxCommand is `vshop sandbox`: the offline fake Mall server, until Ctrl-C.
+// newSandboxCommand is `vshop sandbox`: the fake Mall of package vshoptest, served until Ctrl-C.
 func newSandboxCommand(a *app) *cobra.Command {
-	var addr string
+	var (
+		addr        string
+		latency     time.Duration
+		failureRate float64
+	)
 	cmd := &cobra.Command{
-		Use:   "sandbox [--addr HOST:PORT]",
+		Use:   "sandbox [--addr HOST:PORT] [--latency D] [--failure-rate R]",
 		Short: "Run the offline sandbox Mall server",
 		Long: `Run the sandbox: a fake Linksfield Mall that speaks the same spec, checks every sign and keeps
-orders and auto-renewals in memory. It prints its base URL, the test cards and the plans, logs each
-request on stderr, and stops cleanly on Ctrl-C (SIGINT) or SIGTERM, exiting 0.
+orders and auto-renewals in memory. It is the fake of the Go package vshoptest, with its limits and
+timeouts. It prints its base URL, the test cards and the plans, logs each request on stderr, and
+stops on Ctrl-C (SIGINT) or SIGTERM, exiting 0: requests in progress get a few seconds to finish,
+then their connections are closed.
+
+--latency delays every answer and --failure-rate answers a share of requests, at random, with
+HTTP 503 and Retry-After: 1, to try a service's timeouts and retries by hand. The sandbox warns when
+--addr is not a loopback address: anyone who can reach the port can use it.
 
 Its failures are envelopes with operateCode "F", the sandbox's own code (Linksfield documents only "S").`,
 		Example: sandboxExample,
 		Args:    cobra.NoArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			sb, err := sandbox.New()
-			if err != nil {
-				return err
+			if latency < 0 {
+				return usageErrorf("--latency: must not be negative, got %v", latency)
 			}
-			ln, err := net.Listen("tcp", addr)
+			if !(failureRate >= 0 && failureRate <= 1) {
+				return usageErrorf("--failure-rate: must be from 0 to 1, got %v", failureRate)
+			}
+			srv, err := vshoptest.Start(addr, vshoptest.WithLatency(latency), vshoptest.WithFailureRate(failureRate),
+				vshoptest.WithAccessLog(a.stderr))
 			if err != nil {
 				return usageErrorf("--addr: %v (is another sandbox running? --addr 127.0.0.1:0 picks a free port)", err)
 			}
-			srv := &http.Server{Handler: logRequests(sb.Handler(), a.stderr), ReadHeaderTimeout: 10 * time.Second}
-			base := "http://" + ln.Addr().String()
-			if err := writeSandboxBanner(a.stdout, base, sb); err != nil {
-				ln.Close()
+			if warning := exposureWarning(srv.Addr()); warning != "" {
+				fmt.Fprintln(a.stderr, warning)
+			}
+			if err := writeSandboxBanner(a.stdout, srv.URL, srv); err != nil {
+				srv.Close()
 				return err
 			}
-			served := make(chan error, 1)
-			go func() { served <- srv.Serve(ln) }()
-			select {
-			case err := <-served:
-				return err
-			case <-cmd.Context().Done():
-			}
+			<-cmd.Context().Done()
 			fmt.Fprintln(a.stderr, "vshop sandbox: stopping")
 			ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 			defer cancel()
 			if err := srv.Shutdown(ctx); err != nil {
-				return fmt.Errorf("stopping the sandbox: %w", err)
-			}
-			if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-				return err
+				srv.Close()
+				fmt.Fprintf(a.stderr, "vshop sandbox: requests still in progress after %v: their connections were closed\n", shutdownGrace)
 			}
 			fmt.Fprintln(a.stderr, "vshop sandbox: stopped")
 			return nil
 		}),
 	}
 	cmd.Flags().StringVar(&addr, "addr", defaultSandboxAddr, "the address to listen on, HOST:PORT (port 0 picks a free one)")
+	cmd.Flags().DurationVar(&latency, "latency", 0, "delay every answer by this long, such as 300ms")
+	cmd.Flags().Float64Var(&failureRate, "failure-rate", 0, "answer this share of requests (0 to 1) with HTTP 503, at random")
 	return cmd
+}
+
+// exposureWarning is the warning to print when addr is not a loopback address, or "".
+func exposureWarning(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("vshop sandbox: warning: listening on %s, which is not a loopback address: anyone who can reach "+
+		"this port can use the sandbox; use --addr 127.0.0.1:PORT to keep it on this machine", addr)
 }
 
 // writeSandboxBanner tells a person where the sandbox is and what it holds. The base URL is on the
 // first line.
-func writeSandboxBanner(w io.Writer, base string, sb *sandbox.Sandbox) error {
+func writeSandboxBanner(w io.Writer, base string, sb *vshoptest.Server) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "vshop sandbox: serving the Vshop API at %s\n\nTest cards:\n", base)
 	cards := &table{}
@@ -111,30 +126,4 @@ func writeSandboxBanner(w io.Writer, base string, sb *sandbox.Sandbox) error {
 	b.WriteString("\nCtrl-C stops the sandbox.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// logRequests writes one line per request to w: method, path, status and duration.
-func logRequests(next http.Handler, w io.Writer) http.Handler {
-	var mu sync.Mutex
-	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintf(w, "%s %s %s -> %d (%v)\n", start.Format("15:04:05.000"), r.Method, r.URL.Path, rec.status,
-			time.Since(start).Round(time.Microsecond))
-	})
-}
-
-// statusRecorder remembers the status a handler wrote.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-// WriteHeader records the status and passes it on.
-func (r *statusRecorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
 }

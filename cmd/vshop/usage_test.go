@@ -73,7 +73,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"sync file missing", []string{"orders", "sync", "--file", filepath.Join(dir, "nope.json")}, "", `--file: open`},
 		{"sync unknown field", []string{"orders", "sync", "--file", unknownField}, "", `unknown field "colour"`},
 		{"sync letters in device", []string{"orders", "sync", "--file", letters}, "", `deviceCode: must match ^[0-9]+$`},
-		{"sync missing payRst", []string{"orders", "sync", "--file", noPayRst}, "", `payRst: must not be empty`},
+		{"sync missing payRst", []string{"orders", "sync", "--file", noPayRst}, "", `payRst: is required`},
 		{"sync two objects", []string{"orders", "sync", "--file", twoObjects}, "", `want one JSON object, found more`},
 		{"sync number amount", []string{"orders", "sync", "--file", numberAmount}, "", `payAmount`},
 		{"sync stdin not JSON", []string{"orders", "sync", "--file", "-"}, "hello", `--file -: not a SyncThirdPartyOrderRequest`},

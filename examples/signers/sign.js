@@ -13,7 +13,7 @@ const write = (v) => v === null || typeof v !== 'object' ? JSON.stringify(v)
 const countKeys = (v) => v === null || typeof v !== 'object' ? 0
   : (Array.isArray(v) ? 0 : Object.keys(v).length) + Object.values(v).reduce((n, x) => n + countKeys(x), 0);
 
-function signContent(body) { // body: the exact bytes sent (Buffer)
+function parse(body) { // body: the exact bytes sent (Buffer)
   const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body); // throws on invalid UTF-8
   const doc = JSON.parse(text, (k, v) => { // JSON.parse accepts "\ud800"; refuse lone surrogates
     if (!k.isWellFormed() || (typeof v === 'string' && !v.isWellFormed())) throw new Error('lone surrogate');
@@ -22,18 +22,43 @@ function signContent(body) { // body: the exact bytes sent (Buffer)
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('body is not a JSON object');
   const colons = (text.match(/"(?:[^"\\]|\\.)*"|:/g) || []).filter((t) => t === ':').length;
   if (colons !== countKeys(doc)) throw new Error('duplicate key'); // JSON.parse silently keeps the last one
-  const kept = Object.fromEntries(Object.entries(doc).filter(([k, v]) => k !== 'sign' && v !== null && v !== ''));
-  return write(kept);
+  return { text, doc };
 }
-const sign = (body) => createHash('md5').update(signContent(body), 'utf8').digest('hex');
+// The top-level keys in the order sent: an object lists integer-like keys ("9", "10") first instead.
+function topKeys(text) {
+  const keys = [];
+  let depth = 0;
+  for (const [t, colon] of text.matchAll(/"(?:[^"\\]|\\.)*"(\s*:)?|[{}[\]]/g)) {
+    if (t === '{' || t === '[') depth++;
+    else if (t === '}' || t === ']') depth--;
+    else if (depth === 1 && colon) keys.push(JSON.parse(t.slice(0, t.length - colon.length)));
+  }
+  return keys;
+}
+const empty = (v) => v === null || v === '' || v === undefined;
+const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
+const content = (vals) => write(Object.fromEntries([...vals].filter(([k, v]) => k !== 'sign' && !empty(v))));
+const signContent = (body) => content(Object.entries(parse(body).doc));
+const sign = (body) => md5(signContent(body));
+
+// The body to send: members in their order, sign dropped, each written as in the signContent (so what
+// is sent is what is signed); the signer's fields filled in place when null or "", appended when
+// absent; the sign last.
+function wireBody(body, signer) {
+  const { text, doc } = parse(body);
+  const vals = new Map(topKeys(text).filter((k) => k !== 'sign').map((k) => [k, doc[k]]));
+  for (const f of ['partnerCode', 'version', 'tradeType', 'tradeTime']) if (empty(vals.get(f))) vals.set(f, signer[f]);
+  const members = [...vals].map(([k, v]) => JSON.stringify(k) + ':' + write(v));
+  return '{' + members.join(',') + ',"sign":"' + md5(content(vals)) + '"}';
+}
 
 const file = JSON.parse(fs.readFileSync(process.argv[2] || path.join(__dirname, '../../openapi/signing-vectors.json'), 'utf8'));
 const bytes = (v) => v.bodyBase64 !== undefined ? Buffer.from(v.bodyBase64, 'base64') : Buffer.from(v.body, 'utf8');
 let bad = 0;
 const fail = (v, why) => { bad++; console.log('FAIL', v.name, why); };
 for (const v of file.vectors) {
-  const [c, s] = [signContent(bytes(v)), sign(bytes(v))];
-  if (c !== v.signContent || s !== v.sign) fail(v, JSON.stringify([c, s]));
+  const [c, s, w] = [signContent(bytes(v)), sign(bytes(v)), wireBody(bytes(v), file.signer)];
+  if (c !== v.signContent || s !== v.sign || w !== v.wire) fail(v, JSON.stringify([c, s, w]));
 }
 for (const v of file.negative) {
   if (sign(bytes(v)) === v.notSign || signContent(bytes(v)) === v.wrongSignContent) fail(v, 'produced the wrong value');

@@ -1,6 +1,12 @@
-// Package specvalidate checks a Vshop request body against the embedded OpenAPI spec with kin-openapi
-// and reports the first problem as a [FieldError] that names the field and the rule ("deviceCode: must
-// match ^[0-9]+$"). The client uses it before sending, the sandbox on every request it receives.
+// Package specvalidate checks Vshop request bodies against the spec, two ways:
+//
+//   - [Validator] validates a received body against the embedded OpenAPI spec with kin-openapi, as the
+//     sandbox does on every request;
+//   - [CompileBody] reduces a request schema to [BodyRules] at generate time, which the client checks
+//     before every send without loading the spec ([BodyRules.Check]).
+//
+// Both report the first problem as a [FieldError] that names the field and the rule ("deviceCode: must
+// match ^[0-9]+$"); TestRulesAgreeWithKin and FuzzRules check that the two give the same verdicts.
 //
 // Validation never changes the body: schema defaults are not written into it.
 package specvalidate
@@ -27,9 +33,6 @@ import (
 type Validator struct {
 	router routers.Router
 	opts   *openapi3filter.Options
-	// fastPaths and fast accept the common valid body without kin-openapi's full machinery.
-	fastPaths []string
-	fast      map[string]*fastRule
 }
 
 // New loads the embedded spec and prepares a Validator. Requests are matched by the end of their
@@ -48,7 +51,6 @@ func New() (*Validator, error) {
 		SkipSettingDefaults: true,
 		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
 	}}
-	v.fastPaths, v.fast = fastRules(doc)
 	return v, nil
 }
 
@@ -72,27 +74,9 @@ func (e *FieldError) Error() string {
 // ErrUnknownOperation is returned for a path that is not an operation of the spec.
 var ErrUnknownOperation = errors.New("not an operation of the Vshop spec")
 
-// Request validates a POST of body to path (the base URL's own prefix, such as /vshop, may be present).
-// It returns nil or a *FieldError, or an error wrapping ErrUnknownOperation.
+// Request validates a POST of body to path (the base URL's own prefix, such as /vshop, may be present)
+// with kin-openapi. It returns nil or a *FieldError, or an error wrapping ErrUnknownOperation.
 func (v *Validator) Request(ctx context.Context, method, path string, body []byte) error {
-	if method == http.MethodPost && v.fastValid(path, body) {
-		return nil
-	}
-	return v.full(ctx, method, path, body)
-}
-
-// fastValid is true when a compiled rule for path's operation accepts body.
-func (v *Validator) fastValid(path string, body []byte) bool {
-	for _, p := range v.fastPaths {
-		if strings.HasSuffix(path, p) {
-			return v.fast[p].valid(body)
-		}
-	}
-	return false
-}
-
-// full validates with kin-openapi.
-func (v *Validator) full(ctx context.Context, method, path string, body []byte) error {
 	route, params, err := v.find(method, path)
 	if err != nil {
 		return err

@@ -1,8 +1,9 @@
-package sandbox
+package vshoptest
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"sync"
@@ -12,21 +13,18 @@ import (
 	"github.com/vshop-go/vshop/internal/specvalidate"
 )
 
-// FailureCode is the operateCode of every failure envelope the sandbox sends. It is the sandbox's own
-// choice: Linksfield documents only "S" (success).
+// FailureCode is the operateCode of every failure envelope the fake sends of its own accord (a fault
+// sends the code it was given). It is the fake's own choice: Linksfield documents only "S" (success).
 const FailureCode = "F"
 
 // SuccessCode is the operateCode of a success envelope, the only code Linksfield documents.
 const SuccessCode = "S"
 
-// MaxBodyBytes is the largest request body the sandbox reads; a larger one is answered with HTTP 413.
-const MaxBodyBytes = 1 << 20
-
-// MaxOrderPeriod is the largest orderPeriod the sandbox accepts (its own limit; Linksfield documents
+// MaxOrderPeriod is the largest orderPeriod the fake accepts (its own limit; Linksfield documents
 // none).
 const MaxOrderPeriod = 999
 
-// Card is one of the sandbox's test SIM cards, as listed by [Sandbox.Cards].
+// Card is one of the fake's test SIM cards, as listed by [Server.Cards].
 type Card struct {
 	// ICCID is the card number, sent as deviceCode.
 	ICCID string
@@ -38,7 +36,7 @@ type Card struct {
 	Note string
 }
 
-// Plan is a data plan of the sandbox's catalogue, as listed by [Sandbox.Plans] and, with these JSON
+// Plan is a data plan of the fake's catalogue, as listed by [Server.Plans] and, with these JSON
 // names, in the data.plans of listPlans (/singleServicePlanPage).
 type Plan struct {
 	// PackageCode and ServicePlanCode identify the plan in createOrder; syncThirdPartyOrder names it by
@@ -58,51 +56,121 @@ type Plan struct {
 	PayCurrency string `json:"payCurrency"`
 }
 
-// Option configures a [Sandbox] built by [New].
-type Option func(*Sandbox)
+// Option configures a fake Mall built by [NewServer] or [Start].
+type Option func(*mall)
 
-// WithClock replaces time.Now as the sandbox's clock. It dates new orders (the timestamps in generated
-// payId and orderNo, expireDate, remainingDays) and auto-renewals (subscriptionTime). Dates are taken
-// in UTC+8 (China Standard Time), whatever the clock's location. Tests use it to make answers
-// repeatable; the function must be safe for concurrent use. A nil clock makes [New] fail.
+// WithClock replaces time.Now as the fake's clock. It dates new orders (the timestamps in generated
+// payId and orderNo, expireDate, remainingDays) and auto-renewals (subscriptionTime), and it is the
+// "now" a request's tradeTime must be near (see the package documentation). Dates are taken in UTC+8
+// (China Standard Time), whatever the clock's location. A fixed clock makes answers repeatable:
+//
+//	vshoptest.WithClock(func() time.Time { return time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC) })
+//
+// [Server.Client] gives its client the same clock. The function must be safe for concurrent use. A
+// nil clock makes [NewServer] and [Start] fail.
 func WithClock(now func() time.Time) Option {
-	return func(s *Sandbox) {
+	return func(s *mall) {
 		if now == nil {
-			s.optErr = errors.Join(s.optErr, errors.New("sandbox: WithClock: the clock function is nil"))
+			s.optErr = errors.Join(s.optErr, errors.New("vshoptest: WithClock: the clock function is nil"))
 			return
 		}
 		s.now = now
 	}
 }
 
-// Sandbox is a stateful fake Linksfield Mall (Vshop) server: see the package documentation. Create one
-// with [New] and serve [Sandbox.Handler]. It is safe for concurrent use.
-type Sandbox struct {
-	now     func() time.Time
-	optErr  error
-	handler http.Handler
+// WithCards adds valid Linksfield cards without orders to the seeded ones, for tests that want cards
+// of their own (say, one per goroutine). Each ICCID must be digits only, at most 20, and not one of
+// the seeded cards; at most [Limits].MaxCards cards are added.
+func WithCards(iccids ...string) Option {
+	return func(s *mall) { s.extraCards = append(s.extraCards, iccids...) }
+}
+
+// WithLimits replaces the fake's limits. A zero field keeps its default (see [DefaultLimits]); a
+// negative one is an error.
+func WithLimits(l Limits) Option {
+	return func(s *mall) { s.limitsSet = append(s.limitsSet, l) }
+}
+
+// WithLatency delays every answer by d, as a slow Mall would (a [Fault] with a Delay does it for one
+// operation). The delay ends early when the client goes away.
+func WithLatency(d time.Duration) Option {
+	return func(s *mall) {
+		if d < 0 {
+			s.optErr = errors.Join(s.optErr, fmt.Errorf("vshoptest: WithLatency: negative latency %v", d))
+			return
+		}
+		s.latency = d
+	}
+}
+
+// WithFailureRate makes the fake answer a share rate (0 to 1) of all requests, chosen at random, with
+// HTTP 503, Retry-After: 1 and a failure envelope saying the failure was random: a way to try a
+// client's retries by hand. It is applied after faults and latency.
+func WithFailureRate(rate float64) Option {
+	return func(s *mall) {
+		if !(rate >= 0 && rate <= 1) {
+			s.optErr = errors.Join(s.optErr, fmt.Errorf("vshoptest: WithFailureRate: the rate must be from 0 to 1, got %v", rate))
+			return
+		}
+		s.failureRate = rate
+	}
+}
+
+// WithAccessLog writes one line per request to w, when its answer is done: time, method, path, HTTP
+// status (0 when the connection was dropped) and duration, such as
+//
+//	20:33:25.123 POST /singleOrder -> 200 (1.2ms)
+//
+// Lines are written whole, one at a time.
+func WithAccessLog(w io.Writer) Option {
+	return func(s *mall) { s.accessLog = w }
+}
+
+// mall is the stateful fake Linksfield Mall (Vshop) behind a [Server]: see the package documentation.
+// It is safe for concurrent use.
+type mall struct {
+	now         func() time.Time
+	optErr      error
+	handler     http.Handler
+	limits      Limits
+	limitsSet   []Limits
+	extraCards  []string
+	latency     time.Duration
+	failureRate float64
+	accessLog   io.Writer
+	logMu       sync.Mutex // serializes accessLog lines
 
 	validator *specvalidate.Validator
 	ops       map[string]operation // by path
+	opByID    map[string]operation // by operationId
 
 	seedCards []Card
 	plans     []Plan
 	planByPkg map[string]int // packageCode -> index in plans
+
+	faults faults
+	log    recorder
 
 	mu        sync.Mutex
 	cards     map[string]*card // by ICCID
 	byOrderNo map[string]*order
 	byPayID   map[string]*order
 	seq       int // last 5-digit suffix handed out
+	orders    int // orders held, on all cards
 }
 
-// New returns a sandbox holding the seeded test cards, their orders and auto-renewals, and the plan
-// catalogue. It fails only when an option is invalid or the embedded spec cannot be loaded.
-func New(opts ...Option) (*Sandbox, error) {
-	s := &Sandbox{now: time.Now}
+// newMall returns a fake Mall holding the seeded test cards, their orders and auto-renewals, and the
+// plan catalogue. It fails only when an option is invalid or the embedded spec cannot be loaded.
+func newMall(opts ...Option) (*mall, error) {
+	s := &mall{now: time.Now, limits: DefaultLimits()}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(s)
+		}
+	}
+	for _, l := range s.limitsSet {
+		if err := s.limits.merge(l); err != nil {
+			s.optErr = errors.Join(s.optErr, err)
 		}
 	}
 	if s.optErr != nil {
@@ -110,12 +178,17 @@ func New(opts ...Option) (*Sandbox, error) {
 	}
 	v, err := specvalidate.New()
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: %w", err)
+		return nil, fmt.Errorf("vshoptest: %w", err)
 	}
 	s.validator = v
 	if s.ops, err = loadOperations(); err != nil {
 		return nil, err
 	}
+	s.opByID = make(map[string]operation, len(s.ops))
+	for _, op := range s.ops {
+		s.opByID[op.id] = op
+	}
+	s.log.limits = &s.limits
 	s.plans = seedPlans()
 	s.planByPkg = make(map[string]int, len(s.plans))
 	for i, p := range s.plans {
@@ -133,30 +206,18 @@ func New(opts ...Option) (*Sandbox, error) {
 			writeFailure(w, http.StatusBadRequest, "the body cannot be decoded: "+err.Error())
 		},
 		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
-			writeFailure(w, http.StatusInternalServerError, "the sandbox could not answer: "+err.Error())
+			writeFailure(w, http.StatusInternalServerError, "the fake Mall could not answer: "+err.Error())
 		},
 	})
-	s.handler = s.recoverer(s.gate(generated.HandlerFromMux(strict, &router{})))
+	s.handler = s.serve(generated.HandlerFromMux(strict, &router{}))
 	return s, nil
 }
-
-// Handler returns the sandbox's HTTP handler. It serves the spec's paths at the root, so the base URL
-// of a sandbox listening on a loopback port is "http://127.0.0.1:PORT" (no /vshop prefix). Every call
-// returns the same handler, which shares the sandbox's state.
-func (s *Sandbox) Handler() http.Handler { return s.handler }
-
-// Cards returns the seeded test cards, in a stable order: the ICCIDs from Linksfield's documentation
-// first, then the card that is not Linksfield's and the deactivated one. It describes the seed, not
-// the current state.
-func (s *Sandbox) Cards() []Card { return append([]Card(nil), s.seedCards...) }
-
-// Plans returns the plan catalogue, grouped by area (欧洲, 亚洲, 全球) in a stable order.
-func (s *Sandbox) Plans() []Plan { return append([]Plan(nil), s.plans...) }
 
 // card is the state of one test card.
 type card struct {
 	Card
 	deactivated bool
+	noPartner   bool
 	customer    string   // partnerCode listOrders reports; set by the seed or the first order
 	orders      []*order // in creation order
 	renewals    []generated.AutoRenewalRecord
@@ -179,7 +240,7 @@ type order struct {
 	expire      time.Time // civil date (midnight UTC) when inUse
 }
 
-// mallZone is the time zone the sandbox writes dates in.
+// mallZone is the time zone the fake writes dates in.
 var mallZone = time.FixedZone("UTC+8", 8*60*60)
 
 // daysPer is the length of one period of each packageType, in days.

@@ -1,4 +1,4 @@
-package sandbox
+package vshoptest
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vshop-go/vshop/signing"
 )
@@ -29,7 +30,7 @@ var garbage = []string{
 }
 
 // paths are the spec's paths, sorted, plus a few that are not.
-func fuzzPaths(s *Sandbox) []string {
+func fuzzPaths(s *mall) []string {
 	var ps []string
 	for p := range s.ops {
 		ps = append(ps, p)
@@ -40,20 +41,20 @@ func fuzzPaths(s *Sandbox) []string {
 
 var fuzzMethods = []string{http.MethodPost, http.MethodPost, http.MethodPost, http.MethodGet, http.MethodDelete, "BREW"}
 
-// FuzzHandler sends arbitrary bodies, signed and unsigned, to every path: the sandbox must answer each
+// FuzzHandler sends arbitrary bodies, signed and unsigned, to every path: the fake must answer each
 // with a JSON envelope and a sensible status, and never panic.
 func FuzzHandler(f *testing.F) {
 	for i, g := range garbage {
 		f.Add([]byte(g), uint8(i), true)
 		f.Add([]byte(g), uint8(i), false)
 	}
-	s, err := New()
+	s, err := newMall()
 	if err != nil {
 		f.Fatal(err)
 	}
 	paths := fuzzPaths(s)
 	signer := &signing.Signer{PartnerCode: "P000270", TradeTypes: tradeTypes}
-	h := s.Handler()
+	h := s.handler
 	f.Fuzz(func(t *testing.T, b []byte, route uint8, sign bool) {
 		path := paths[int(route)%len(paths)]
 		method := fuzzMethods[int(route/16)%len(fuzzMethods)]
@@ -94,25 +95,31 @@ func checkEnvelope(t *testing.T, rec *httptest.ResponseRecorder, sent []byte) {
 
 // TestRecover checks the last-resort handler: a panic behind it becomes a 500 failure envelope.
 func TestRecover(t *testing.T) {
-	s, err := New()
+	s, err := newMall(WithClock(func() time.Time { return start }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := s.recoverer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	valid := func() *http.Request {
+		return httptest.NewRequest(http.MethodPost, "/singleVerify", bytes.NewReader(body(t, "/singleVerify", nil, false)))
+	}
+	h := s.serve(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/singleVerify", nil))
+	h.ServeHTTP(rec, valid())
 	if rec.Code != 500 || rec.Header().Get("Content-Type") != "application/json" ||
 		!strings.Contains(rec.Body.String(), `"operateCode":"F"`) || !strings.Contains(rec.Body.String(), "boom") {
 		t.Fatalf("got %d %s", rec.Code, rec.Body)
 	}
+	if reqs := s.log.list(); len(reqs) != 1 || reqs[0].Status != 500 {
+		t.Errorf("recorded %+v, want one request answered 500", reqs)
+	}
 
 	// A panic after the answer began adds nothing to it.
-	h = s.recoverer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	h = s.serve(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusTeapot)
 		panic("late")
 	}))
 	rec = httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/singleVerify", nil))
+	h.ServeHTTP(rec, valid())
 	if rec.Code != http.StatusTeapot || rec.Body.Len() != 0 {
 		t.Fatalf("late panic: got %d %s", rec.Code, rec.Body)
 	}

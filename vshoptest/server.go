@@ -1,4 +1,4 @@
-package sandbox
+package vshoptest
 
 import (
 	"context"
@@ -14,8 +14,8 @@ const (
 	pathSyncOrder   = "/synPartner/SynOrderInfo"
 )
 
-// The sandbox implements the generated strict server interface: it cannot drift from the spec.
-var _ generated.StrictServerInterface = (*Sandbox)(nil)
+// The fake implements the generated strict server interface: it cannot drift from the spec.
+var _ generated.StrictServerInterface = (*mall)(nil)
 
 // success is the message of every success envelope.
 const success = "success"
@@ -23,11 +23,11 @@ const success = "success"
 // noBody answers a request whose body the generated handler did not decode (it always does).
 var noBody = fail(http.StatusBadRequest, "the request has no JSON body")
 
-// areaNames maps the English area names the sandbox also accepts to the catalogue's Chinese ones.
+// areaNames maps the English area names the fake also accepts to the catalogue's Chinese ones.
 var areaNames = map[string]string{"europe": "欧洲", "asia": "亚洲", "global": "全球"}
 
 // VerifyCard implements /singleVerify: data is {"deviceCode": "...", "status": "valid"}.
-func (s *Sandbox) VerifyCard(ctx context.Context, req generated.VerifyCardRequestObject) (generated.VerifyCardResponseObject, error) {
+func (s *mall) VerifyCard(ctx context.Context, req generated.VerifyCardRequestObject) (generated.VerifyCardResponseObject, error) {
 	if req.Body == nil {
 		return generated.VerifyCarddefaultJSONResponse(noBody.response()), nil
 	}
@@ -43,7 +43,7 @@ func (s *Sandbox) VerifyCard(ctx context.Context, req generated.VerifyCardReques
 
 // ListPlans implements /singleServicePlanPage: data is {"plans": [...]}, the catalogue's plans of the
 // area asked for (all of them when area is empty).
-func (s *Sandbox) ListPlans(ctx context.Context, req generated.ListPlansRequestObject) (generated.ListPlansResponseObject, error) {
+func (s *mall) ListPlans(ctx context.Context, req generated.ListPlansRequestObject) (generated.ListPlansResponseObject, error) {
 	if req.Body == nil {
 		return generated.ListPlansdefaultJSONResponse(noBody.response()), nil
 	}
@@ -68,7 +68,7 @@ func (s *Sandbox) ListPlans(ctx context.Context, req generated.ListPlansRequestO
 }
 
 // CreateOrder implements /singleOrder: data is the documented CreatedOrder.
-func (s *Sandbox) CreateOrder(ctx context.Context, req generated.CreateOrderRequestObject) (generated.CreateOrderResponseObject, error) {
+func (s *mall) CreateOrder(ctx context.Context, req generated.CreateOrderRequestObject) (generated.CreateOrderResponseObject, error) {
 	b := req.Body
 	if b == nil {
 		return generated.CreateOrderdefaultJSONResponse(noBody.response()), nil
@@ -87,7 +87,7 @@ func (s *Sandbox) CreateOrder(ctx context.Context, req generated.CreateOrderRequ
 
 // SyncThirdPartyOrder implements /synPartner/SynOrderInfo: a payment with payRst "SUCCESS" creates an
 // order; data is {"deviceCode", "orderNo", "payId"}.
-func (s *Sandbox) SyncThirdPartyOrder(ctx context.Context, req generated.SyncThirdPartyOrderRequestObject) (generated.SyncThirdPartyOrderResponseObject, error) {
+func (s *mall) SyncThirdPartyOrder(ctx context.Context, req generated.SyncThirdPartyOrderRequestObject) (generated.SyncThirdPartyOrderResponseObject, error) {
 	b := req.Body
 	if b == nil {
 		return generated.SyncThirdPartyOrderdefaultJSONResponse(noBody.response()), nil
@@ -110,7 +110,7 @@ func (s *Sandbox) SyncThirdPartyOrder(ctx context.Context, req generated.SyncThi
 }
 
 // ListOrders implements /singleQueryOrder: the card's order in use, then those not enabled.
-func (s *Sandbox) ListOrders(ctx context.Context, req generated.ListOrdersRequestObject) (generated.ListOrdersResponseObject, error) {
+func (s *mall) ListOrders(ctx context.Context, req generated.ListOrdersRequestObject) (generated.ListOrdersResponseObject, error) {
 	if req.Body == nil {
 		return generated.ListOrdersdefaultJSONResponse(noBody.response()), nil
 	}
@@ -130,7 +130,7 @@ func (s *Sandbox) ListOrders(ctx context.Context, req generated.ListOrdersReques
 }
 
 // ListAutoRenewals implements /queryAutoRenewalRecord: the card's auto-renewals in force, oldest first.
-func (s *Sandbox) ListAutoRenewals(ctx context.Context, req generated.ListAutoRenewalsRequestObject) (generated.ListAutoRenewalsResponseObject, error) {
+func (s *mall) ListAutoRenewals(ctx context.Context, req generated.ListAutoRenewalsRequestObject) (generated.ListAutoRenewalsResponseObject, error) {
 	if req.Body == nil {
 		return generated.ListAutoRenewalsdefaultJSONResponse(noBody.response()), nil
 	}
@@ -146,7 +146,7 @@ func (s *Sandbox) ListAutoRenewals(ctx context.Context, req generated.ListAutoRe
 
 // CancelAutoRenewal implements /cancelAutoRenewalRecord: it removes the card's auto-renewal with that
 // payId and orderNo. The envelope carries no data.
-func (s *Sandbox) CancelAutoRenewal(ctx context.Context, req generated.CancelAutoRenewalRequestObject) (generated.CancelAutoRenewalResponseObject, error) {
+func (s *mall) CancelAutoRenewal(ctx context.Context, req generated.CancelAutoRenewalRequestObject) (generated.CancelAutoRenewalResponseObject, error) {
 	b := req.Body
 	if b == nil {
 		return generated.CancelAutoRenewaldefaultJSONResponse(noBody.response()), nil

@@ -1,4 +1,4 @@
-package sandbox
+package vshoptest
 
 import (
 	"fmt"
@@ -31,11 +31,15 @@ func (f *failure) response() failureResponse {
 }
 
 // usableCard finds the card deviceCode and checks that a request about it may proceed. s.mu is held.
-func (s *Sandbox) usableCard(deviceCode string, mark generated.Mark) (*card, *failure) {
+func (s *mall) usableCard(deviceCode string, mark generated.Mark) (*card, *failure) {
 	c, ok := s.cards[deviceCode]
 	if !ok {
 		return nil, fail(http.StatusNotFound,
-			"unknown device %s: not one of the sandbox's test cards (`vshop sandbox` lists them)", deviceCode)
+			"unknown device %s: not one of the fake's test cards (vshoptest.CardValid is one; `vshop sandbox` lists them)", deviceCode)
+	}
+	if c.noPartner {
+		return nil, fail(http.StatusForbidden,
+			"device %s belongs to no partner: Linksfield has not assigned the card to a partner, so no partner may use it", deviceCode)
 	}
 	if c.deactivated {
 		return nil, fail(http.StatusForbidden,
@@ -66,7 +70,7 @@ type orderRequest struct {
 
 // placeOrder creates the order req describes, or returns the order an identical earlier request with
 // the same orderNo created.
-func (s *Sandbox) placeOrder(req orderRequest) (*order, *failure) {
+func (s *mall) placeOrder(req orderRequest) (*order, *failure) {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -77,7 +81,7 @@ func (s *Sandbox) placeOrder(req orderRequest) (*order, *failure) {
 	idx, ok := s.planByPkg[req.packageCode]
 	if !ok {
 		return nil, fail(http.StatusUnprocessableEntity,
-			"packageCode: no plan %q in the sandbox's catalogue (list the plans with /singleServicePlanPage)", req.packageCode)
+			"packageCode: no plan %q in the fake's catalogue (list the plans with /singleServicePlanPage)", req.packageCode)
 	}
 	plan := s.plans[idx]
 	if req.source == pathCreateOrder && req.servicePlanCode != plan.ServicePlanCode {
@@ -88,7 +92,7 @@ func (s *Sandbox) placeOrder(req orderRequest) (*order, *failure) {
 	period, err := strconv.Atoi(req.orderPeriod)
 	if err != nil || period < 1 || period > MaxOrderPeriod {
 		return nil, fail(http.StatusUnprocessableEntity,
-			"orderPeriod: %q is not a whole number of periods from 1 to %d (the sandbox's limit)", req.orderPeriod, MaxOrderPeriod)
+			"orderPeriod: %q is not a whole number of periods from 1 to %d (the fake's limit)", req.orderPeriod, MaxOrderPeriod)
 	}
 	if req.autoRenewal == "" {
 		req.autoRenewal = generated.AutoRenewalOff
@@ -106,6 +110,15 @@ func (s *Sandbox) placeOrder(req orderRequest) (*order, *failure) {
 		return nil, fail(http.StatusConflict,
 			"payId %s already belongs to order %s: send a new payId for a new order", req.payID, prev.orderNo)
 	}
+	if len(c.orders) >= s.limits.MaxOrdersPerCard {
+		return nil, fail(http.StatusUnprocessableEntity,
+			"device %s has %d orders, the fake's limit per card (vshoptest.Limits.MaxOrdersPerCard): use another card (vshoptest.WithCards) or raise the limit",
+			req.deviceCode, len(c.orders))
+	}
+	if s.orders >= s.limits.MaxOrders {
+		return nil, fail(http.StatusUnprocessableEntity,
+			"the fake holds %d orders, its limit (vshoptest.Limits.MaxOrders): start a new server or raise the limit", s.orders)
+	}
 
 	o := &order{
 		source: req.source, partnerCode: req.partnerCode, deviceCode: req.deviceCode,
@@ -116,7 +129,7 @@ func (s *Sandbox) placeOrder(req orderRequest) (*order, *failure) {
 		stamp := now.In(mallZone).Format("20060102150405")
 		orderNo, payID, ok := s.newIDs("NO"+stamp, req.partnerCode+stamp, o.orderNo == "", o.payID == "")
 		if !ok {
-			return nil, fail(http.StatusServiceUnavailable, "the sandbox has used every orderNo and payId of %s: retry in a second", stamp)
+			return nil, fail(http.StatusServiceUnavailable, "the fake has used every orderNo and payId of %s: retry in a second", stamp)
 		}
 		if o.orderNo == "" {
 			o.orderNo = orderNo
@@ -173,7 +186,7 @@ func (o *order) differs(req orderRequest) string {
 
 // newIDs returns orderNoPrefix and payIDPrefix followed by the same 5 digits, such that the ones
 // wanted are not taken yet; ok is false when all 99999 suffixes are taken. s.mu is held.
-func (s *Sandbox) newIDs(orderNoPrefix, payIDPrefix string, wantOrderNo, wantPayID bool) (orderNo, payID string, ok bool) {
+func (s *mall) newIDs(orderNoPrefix, payIDPrefix string, wantOrderNo, wantPayID bool) (orderNo, payID string, ok bool) {
 	for range 99999 {
 		s.seq = s.seq%99999 + 1 // 00001 ... 99999, then 00001 again
 		orderNo = fmt.Sprintf("%s%05d", orderNoPrefix, s.seq)
@@ -190,10 +203,11 @@ func (s *Sandbox) newIDs(orderNoPrefix, payIDPrefix string, wantOrderNo, wantPay
 }
 
 // store records o under its card, orderNo and payId, with an auto-renewal subscribed on now when it
-// asks for one. s.mu is held (or the sandbox is not shared yet).
-func (s *Sandbox) store(o *order, now time.Time) {
+// asks for one. s.mu is held (or the fake is not shared yet).
+func (s *mall) store(o *order, now time.Time) {
 	c := s.cards[o.deviceCode]
 	c.orders = append(c.orders, o)
+	s.orders++
 	if c.customer == "" {
 		c.customer = o.partnerCode
 	}

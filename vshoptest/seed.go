@@ -1,4 +1,4 @@
-package sandbox
+package vshoptest
 
 import (
 	"fmt"
@@ -7,21 +7,38 @@ import (
 	"github.com/vshop-go/vshop/generated"
 )
 
-// The seeded test cards. The first five ICCIDs appear in Linksfield's documentation; the last two are
-// the sandbox's own.
+// The test cards, as named values. The first five ICCIDs appear in Linksfield's documentation; the
+// others are the fake's own. [Server.Cards] lists the seeded ones with a note on each.
 const (
-	cardFlow       = "89852420180910340793" // /singleVerify, /singleServicePlanPage, /synPartner/SynOrderInfo examples
-	cardOrderDocs  = "89860220190905123941" // /singleOrder, /singleQueryOrder request, /queryAutoRenewalRecord request
-	cardOrders     = "89852121501108205774" // /singleQueryOrder response example
-	cardRenewals   = "8100000000012000423"  // /queryAutoRenewalRecord response example
-	cardGlobalSpec = "89430101521032420180" // the Mall Global Specification's signContent example
-	cardForeign    = "89014100000000000017" // sandbox's own: not a Linksfield card
-	cardDead       = "89852400000000000005" // sandbox's own: deactivated
+	// CardValid is valid with no orders, and can buy every plan: the card of the documented
+	// /singleVerify, /singleServicePlanPage and /synPartner/SynOrderInfo examples. Use it for the
+	// purchase flow.
+	CardValid = "89852420180910340793"
+	// CardValid2 is valid with no orders: the card of the documented /singleOrder request.
+	CardValid2 = "89860220190905123941"
+	// CardValid3 is valid with no orders: the card of the Mall Global Specification's signature example.
+	CardValid3 = "89430101521032420180"
+	// CardWithOrders has the documented /singleQueryOrder orders (partner SU528SX8BZ): one in use that
+	// expired on 2024-07-31, two not enabled.
+	CardWithOrders = "89852121501108205774"
+	// CardWithAutoRenewals has the documented /queryAutoRenewalRecord auto-renewals (partner
+	// CU-7ZOIHX0RB16U) and their two orders.
+	CardWithAutoRenewals = "8100000000012000423"
+	// CardNotLinksfield is not a Linksfield card: requests about it must send mark "1"; mark "0" is
+	// answered with HTTP 422.
+	CardNotLinksfield = "89014100000000000017"
+	// CardDeactivated is deactivated: every request about it is answered with HTTP 403.
+	CardDeactivated = "89852400000000000005"
+	// CardNoPartner is a Linksfield card assigned to no partner: every request about it is answered
+	// with HTTP 403.
+	CardNoPartner = "89852400000000000013"
+	// CardUnknown is not a card of the fake: every request about it is answered with HTTP 404.
+	CardUnknown = "89852400000000000099"
 )
 
 // seedPlans is the plan catalogue. Two entries reuse the packageCodes of Linksfield's /singleOrder and
 // /synPartner/SynOrderInfo examples (with their prices), two the plan names of the /singleQueryOrder
-// and /queryAutoRenewalRecord examples, so that those examples run against the sandbox.
+// and /queryAutoRenewalRecord examples, so that those examples run against the fake.
 func seedPlans() []Plan {
 	return []Plan{
 		{PackageCode: "PACKAGE20180428000007", ServicePlanCode: "SP-EU-1GB-30D", ServicePlanShowName: "Europe 1GB 30-Days",
@@ -44,34 +61,49 @@ func seedPlans() []Plan {
 }
 
 // seed fills the state with the test cards and their orders and auto-renewals.
-func (s *Sandbox) seed() error {
+func (s *mall) seed() error {
 	s.seedCards = []Card{
-		{ICCID: cardFlow, Linksfield: true,
+		{ICCID: CardValid, Linksfield: true,
 			Note: "valid, no orders: the card of the documented /singleVerify example; use it for the purchase flow"},
-		{ICCID: cardOrderDocs, Linksfield: true,
+		{ICCID: CardValid2, Linksfield: true,
 			Note: "valid, no orders: the card of the documented /singleOrder and /queryAutoRenewalRecord requests"},
-		{ICCID: cardOrders, Linksfield: true,
+		{ICCID: CardWithOrders, Linksfield: true,
 			Note: "has the documented /singleQueryOrder orders: one in use (expired 2024-07-31), two not enabled"},
-		{ICCID: cardRenewals, Linksfield: true,
+		{ICCID: CardWithAutoRenewals, Linksfield: true,
 			Note: "has the documented /queryAutoRenewalRecord auto-renewals (partner CU-7ZOIHX0RB16U) and their orders"},
-		{ICCID: cardGlobalSpec, Linksfield: true,
+		{ICCID: CardValid3, Linksfield: true,
 			Note: "valid, no orders: the card of the signature example in the Mall Global Specification"},
-		{ICCID: cardForeign, Linksfield: false,
+		{ICCID: CardNotLinksfield, Linksfield: false,
 			Note: `not a Linksfield card: requests must send mark "1" (mark "0" fails with HTTP 422)`},
-		{ICCID: cardDead, Linksfield: true,
+		{ICCID: CardDeactivated, Linksfield: true,
 			Note: "deactivated: every request about it fails with HTTP 403"},
+		{ICCID: CardNoPartner, Linksfield: true,
+			Note: "assigned to no partner: every request about it fails with HTTP 403"},
 	}
 	for _, c := range s.seedCards {
-		s.cards[c.ICCID] = &card{Card: c, deactivated: c.ICCID == cardDead}
+		s.cards[c.ICCID] = &card{Card: c, deactivated: c.ICCID == CardDeactivated, noPartner: c.ICCID == CardNoPartner}
+	}
+	if len(s.extraCards) > s.limits.MaxCards {
+		return fmt.Errorf("vshoptest: WithCards: %d cards, over the limit of %d (vshoptest.Limits.MaxCards)",
+			len(s.extraCards), s.limits.MaxCards)
+	}
+	for _, iccid := range s.extraCards {
+		if !validICCID(iccid) {
+			return fmt.Errorf("vshoptest: WithCards: %q is not an ICCID: want 1 to 20 digits", iccid)
+		}
+		if _, dup := s.cards[iccid]; dup {
+			return fmt.Errorf("vshoptest: WithCards: card %s is already a card of the fake", iccid)
+		}
+		s.cards[iccid] = &card{Card: Card{ICCID: iccid, Linksfield: true, Note: "added by WithCards: valid, no orders"}}
 	}
 
 	// /singleQueryOrder example: partner SU528SX8BZ, one order in use that expired on 2024-07-31 (a
 	// 30-day period from 2024-07-01), then two not enabled of 1 and 2 periods.
-	s.cards[cardOrders].customer = "SU528SX8BZ"
+	s.cards[CardWithOrders].customer = "SU528SX8BZ"
 	expired := time.Date(2024, time.July, 31, 0, 0, 0, 0, time.UTC)
 	for i, period := range []int{1, 1, 2} {
 		if err := s.seedOrder(order{
-			partnerCode: "SU528SX8BZ", deviceCode: cardOrders,
+			partnerCode: "SU528SX8BZ", deviceCode: CardWithOrders,
 			orderNo: fmt.Sprintf("NO202407011000000000%d", i+1), payID: fmt.Sprintf("SU528SX8BZ202407011000000000%d", i+1),
 			plan: s.plans[s.planByPkg["PACKAGE-SG-2G-30D"]], period: period, payAmount: "9.90", payCurrency: "USD",
 			autoRenewal: generated.AutoRenewalOff, inUse: i == 0, expire: expired,
@@ -82,28 +114,41 @@ func (s *Sandbox) seed() error {
 
 	// /queryAutoRenewalRecord example: partner CU-7ZOIHX0RB16U, two daily orders of 2 periods with
 	// auto-renewal, subscribed on 2025.03.27; the first is in use (2025-03-27 + 2 days).
-	s.cards[cardRenewals].customer = "CU-7ZOIHX0RB16U"
+	s.cards[CardWithAutoRenewals].customer = "CU-7ZOIHX0RB16U"
 	for i, ids := range [][2]string{
 		{"NO2025032713303915052", "CU-7ZOIHX0RB16U2025032713303774502"},
 		{"NO2025032716555388835", "CU-7ZOIHX0RB16U2025032716555145910"},
 	} {
 		if err := s.seedOrder(order{
-			partnerCode: "CU-7ZOIHX0RB16U", deviceCode: cardRenewals, orderNo: ids[0], payID: ids[1],
+			partnerCode: "CU-7ZOIHX0RB16U", deviceCode: CardWithAutoRenewals, orderNo: ids[0], payID: ids[1],
 			plan: s.plans[s.planByPkg["PACKAGE-LY-DAY-ZRR"]], period: 2, payAmount: "5.00", payCurrency: "USD",
 			autoRenewal: generated.AutoRenewalOn, inUse: i == 0, expire: time.Date(2025, time.March, 29, 0, 0, 0, 0, time.UTC),
 		}); err != nil {
 			return err
 		}
-		c := s.cards[cardRenewals]
+		c := s.cards[CardWithAutoRenewals]
 		c.renewals[len(c.renewals)-1].SubscriptionTime = "2025.03.27"
 	}
 	return nil
 }
 
+// validICCID reports whether s is 1 to 20 digits.
+func validICCID(s string) bool {
+	if len(s) == 0 || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // seedOrder stores a seeded order (and its auto-renewal when it has one).
-func (s *Sandbox) seedOrder(o order) error {
+func (s *mall) seedOrder(o order) error {
 	if o.plan.PackageCode == "" {
-		return fmt.Errorf("sandbox: seed: order %s names no plan of the catalogue", o.orderNo)
+		return fmt.Errorf("vshoptest: seed: order %s names no plan of the catalogue", o.orderNo)
 	}
 	o.source = "/singleOrder"
 	o.periodText = fmt.Sprint(o.period)

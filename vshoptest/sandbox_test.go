@@ -1,4 +1,4 @@
-package sandbox
+package vshoptest
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -35,26 +34,17 @@ func (c *clock) Now() time.Time {
 	return c.t
 }
 
-// setup starts a sandbox on a loopback port with its clock at start, and returns a vshop client for it
-// (partner P000270), the server and the sandbox.
-func setup(t *testing.T) (*generated.ClientWithResponses, *httptest.Server, *Sandbox) {
+// setup starts a fake on a loopback port with its clock at start, and returns a vshop client for it
+// (partner P000270, the same clock), the server and the fake behind it.
+func setup(t *testing.T, opts ...Option) (*vshop.Client, *Server, *mall) {
 	t.Helper()
-	s, err := New(WithClock((&clock{t: start}).Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	c, err := vshop.NewClient(srv.URL, "P000270")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, srv, s
+	srv := NewServer(t, append([]Option{WithClock((&clock{t: start}).Now)}, opts...)...)
+	return srv.Client(), srv, srv.m
 }
 
 // common is the part of every request the tests send about device.
-func common(device string) (generated.LanguageCode, generated.Mark, generated.Terminal, string) {
-	return generated.LanguageEnglish, generated.MarkLinksfieldCard, generated.TerminalMobile, device
+func common(device string) (vshop.LanguageCode, vshop.Mark, vshop.Terminal, string) {
+	return vshop.LanguageEnglish, vshop.MarkLinksfieldCard, vshop.TerminalMobile, device
 }
 
 // TestPurchaseFlow drives the whole flow through the generated client: verify, plans, an order with
@@ -62,11 +52,11 @@ func common(device string) (generated.LanguageCode, generated.Mark, generated.Te
 func TestPurchaseFlow(t *testing.T) {
 	c, _, _ := setup(t)
 	ctx := context.Background()
-	lang, mark, term, dev := common(cardFlow)
+	lang, mark, term, dev := common(CardValid)
 
 	// 1. Verify the card.
-	verified, err := vshop.Data[generated.OpenData](c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{
-		DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term, Url: "https://dist.linksfield.net/login"}))
+	verified, err := c.VerifyCard(ctx, vshop.VerifyCardRequest{
+		DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term, Url: "https://dist.linksfield.net/login"})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
@@ -78,11 +68,13 @@ func TestPurchaseFlow(t *testing.T) {
 	type plan struct {
 		PackageCode, ServicePlanCode, ServicePlanShowName, PackageType, Area, PayAmount, PayCurrency string
 	}
-	plans, err := vshop.Data[struct{ Plans []plan }](c.ListPlansWithResponse(ctx, generated.ListPlansRequest{
-		Area: "欧洲", DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term}))
+	data, err := c.ListPlans(ctx, vshop.ListPlansRequest{
+		Area: "欧洲", DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term})
 	if err != nil {
 		t.Fatalf("plans: %v", err)
 	}
+	var plans struct{ Plans []plan }
+	remarshal(t, data, &plans)
 	if len(plans.Plans) != 3 {
 		t.Fatalf("got %d plans for 欧洲, want 3: %+v", len(plans.Plans), plans.Plans)
 	}
@@ -97,10 +89,10 @@ func TestPurchaseFlow(t *testing.T) {
 	}
 
 	// 3. Order it with auto-renewal; the sandbox generates orderNo and payId.
-	created, err := vshop.Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, generated.CreateOrderRequest{
-		AutoRenewal: generated.AutoRenewalOn, DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term,
+	created, err := c.CreateOrder(ctx, vshop.CreateOrderRequest{
+		AutoRenewal: vshop.AutoRenewalOn, DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term,
 		OrderPeriod: "1", PackageCode: chosen.PackageCode, ServicePlanCode: chosen.ServicePlanCode,
-		ServicePlanShowName: chosen.ServicePlanShowName, PayAmount: chosen.PayAmount, PayCurrency: chosen.PayCurrency}))
+		ServicePlanShowName: chosen.ServicePlanShowName, PayAmount: chosen.PayAmount, PayCurrency: chosen.PayCurrency})
 	if err != nil {
 		t.Fatalf("order: %v", err)
 	}
@@ -111,54 +103,50 @@ func TestPurchaseFlow(t *testing.T) {
 	}
 
 	// 4. The order is in use for 30 days.
-	orders, err := vshop.Data[generated.OrderList](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
-		DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term}))
+	orders, err := c.ListOrders(ctx, vshop.ListOrdersRequest{
+		DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term})
 	if err != nil {
 		t.Fatalf("orders: %v", err)
 	}
-	wantOrder := generated.OrderSummary{OrderStatus: generated.OrderStatusInUse, ServicePlanShowName: "Europe 1GB 30-Days",
+	wantOrder := vshop.OrderSummary{OrderStatus: vshop.OrderStatusInUse, ServicePlanShowName: "Europe 1GB 30-Days",
 		Time: "1", Unit: "2", ExpireDate: "2026-02-14", RemainingDays: "30"}
 	if orders.DeviceCode != dev || orders.PartnerCode != "P000270" || len(orders.OrderList) != 1 || orders.OrderList[0] != wantOrder {
 		t.Fatalf("orders = %+v, want one %+v", orders, wantOrder)
 	}
 
 	// 5. The auto-renewal is listed.
-	listRenewals := func() []generated.AutoRenewalRecord {
+	listRenewals := func() []vshop.AutoRenewalRecord {
 		t.Helper()
-		recs, err := vshop.Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
-			DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term}))
+		recs, err := c.ListAutoRenewals(ctx, vshop.ListAutoRenewalsRequest{
+			DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term})
 		if err != nil {
 			t.Fatalf("auto-renewals: %v", err)
 		}
 		return recs
 	}
-	wantRec := generated.AutoRenewalRecord{PartnerCode: "P000270", DeviceCode: dev, PayId: created.PayId, OrderNo: created.OrderNo,
-		ServicePlanShowName: "Europe 1GB 30-Days", OrderPeriod: "1", PackageType: generated.PackageTypeMonthly, SubscriptionTime: "2026.01.15"}
+	wantRec := vshop.AutoRenewalRecord{PartnerCode: "P000270", DeviceCode: dev, PayId: created.PayId, OrderNo: created.OrderNo,
+		ServicePlanShowName: "Europe 1GB 30-Days", OrderPeriod: "1", PackageType: vshop.PackageTypeMonthly, SubscriptionTime: "2026.01.15"}
 	if recs := listRenewals(); len(recs) != 1 || recs[0] != wantRec {
 		t.Fatalf("auto-renewals = %+v, want [%+v]", recs, wantRec)
 	}
 
 	// 6. Cancel it.
-	resp, err := c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{
-		DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term, PayId: created.PayId, OrderNo: created.OrderNo})
-	if err != nil {
+	if _, err := c.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{
+		DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term, PayId: created.PayId, OrderNo: created.OrderNo}); err != nil {
 		t.Fatalf("cancel: %v", err)
-	}
-	if resp.JSON200 == nil || resp.JSON200.OperateCode != "S" || resp.JSON200.Message != "success" {
-		t.Fatalf("cancel answered %d %s", resp.StatusCode(), resp.Body)
 	}
 
 	// 7. No auto-renewal is left (an empty array, not null); the order stays.
 	if recs := listRenewals(); recs == nil || len(recs) != 0 {
 		t.Fatalf("auto-renewals after cancel = %#v, want []", recs)
 	}
-	if orders, err := vshop.Data[generated.OrderList](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
-		DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term})); err != nil || len(orders.OrderList) != 1 {
+	if orders, err := c.ListOrders(ctx, vshop.ListOrdersRequest{
+		DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term}); err != nil || len(orders.OrderList) != 1 {
 		t.Fatalf("orders after cancel = %+v, %v", orders, err)
 	}
 
 	// Cancelling again is a 404 naming payId and orderNo.
-	_, err = c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{
+	_, err = c.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{
 		DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term, PayId: created.PayId, OrderNo: created.OrderNo})
 	var apiErr *vshop.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.OperateCode != "F" ||
@@ -170,52 +158,56 @@ func TestPurchaseFlow(t *testing.T) {
 // TestOrders covers the order rules: second order not enabled, identical repeats, third-party
 // payments, and the seeded examples.
 func TestOrders(t *testing.T) {
-	c, _, _ := setup(t)
+	c, srv, _ := setup(t)
 	ctx := context.Background()
 	lang, mark, term, _ := common("")
-	create := func(dev, orderNo, payID, pkg, spc, period, amount string) (generated.CreatedOrder, error) {
-		return vshop.Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, generated.CreateOrderRequest{
+	create := func(dev, orderNo, payID, pkg, spc, period, amount string) (vshop.CreatedOrder, error) {
+		o, err := c.CreateOrder(ctx, vshop.CreateOrderRequest{
 			DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term, OrderNo: orderNo, PayId: payID,
-			OrderPeriod: period, PackageCode: pkg, ServicePlanCode: spc, PayAmount: amount, PayCurrency: "USD"}))
+			OrderPeriod: period, PackageCode: pkg, ServicePlanCode: spc, PayAmount: amount, PayCurrency: "USD"})
+		if err != nil {
+			return vshop.CreatedOrder{}, err
+		}
+		return *o, nil
 	}
-	listOrders := func(dev string, m generated.Mark) generated.OrderList {
+	listOrders := func(dev string, m vshop.Mark) vshop.OrderList {
 		t.Helper()
-		l, err := vshop.Data[generated.OrderList](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
-			DeviceCode: dev, LanguageCode: lang, Mark: m, Terminal: term}))
+		l, err := c.ListOrders(ctx, vshop.ListOrdersRequest{
+			DeviceCode: dev, LanguageCode: lang, Mark: m, Terminal: term})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return l
+		return *l
 	}
 
-	first, err := create(cardOrderDocs, "2020061214140465562", "P0008182020061214140465562", "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
+	first, err := create(CardValid2, "2020061214140465562", "P0008182020061214140465562", "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := generated.CreatedOrder{DeviceCode: cardOrderDocs, OrderNo: "2020061214140465562", PartnerCode: "P000270", PayId: "P0008182020061214140465562"}
+	want := vshop.CreatedOrder{DeviceCode: CardValid2, OrderNo: "2020061214140465562", PartnerCode: "P000270", PayId: "P0008182020061214140465562"}
 	if first != want {
 		t.Fatalf("first = %+v, want %+v", first, want)
 	}
-	again, err := create(cardOrderDocs, "2020061214140465562", "", "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
+	again, err := create(CardValid2, "2020061214140465562", "", "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
 	if err != nil || again != first {
 		t.Fatalf("identical repeat without payId = %+v, %v; want the first order %+v", again, err, first)
 	}
-	second, err := create(cardOrderDocs, "", "", "PACKAGE-JP-20GB-90D", "SP-JP-20GB-90D", "2", "58.00")
+	second, err := create(CardValid2, "", "", "PACKAGE-JP-20GB-90D", "SP-JP-20GB-90D", "2", "58.00")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = create(cardOrderDocs, "2020061214140465562", "", "PACKAGE20180428000007", "SP-EU-1GB-30D", "2", "9.98")
+	_, err = create(CardValid2, "2020061214140465562", "", "PACKAGE20180428000007", "SP-EU-1GB-30D", "2", "9.98")
 	var apiErr *vshop.APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 || !strings.Contains(apiErr.Message, "orderPeriod") {
 		t.Fatalf("conflicting repeat: %v", err)
 	}
-	_, err = create(cardFlow, "NO-OTHER", second.PayId, "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
+	_, err = create(CardValid, "NO-OTHER", second.PayId, "PACKAGE20180428000007", "SP-EU-1GB-30D", "1", "4.99")
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 || !strings.Contains(apiErr.Message, "payId "+second.PayId) {
 		t.Fatalf("reused payId: %v", err)
 	}
 
-	got := listOrders(cardOrderDocs, mark)
-	wantList := []generated.OrderSummary{
+	got := listOrders(CardValid2, mark)
+	wantList := []vshop.OrderSummary{
 		{OrderStatus: "2", ServicePlanShowName: "Europe 1GB 30-Days", Time: "1", Unit: "2", ExpireDate: "2026-02-14", RemainingDays: "30"},
 		{OrderStatus: "1", ServicePlanShowName: "Japan 20GB 90-Days", Time: "2", Unit: "3", RemainingDays: "180"},
 	}
@@ -224,28 +216,28 @@ func TestOrders(t *testing.T) {
 	}
 
 	// A third-party payment (the documented example's values) creates an order; repeating it does not.
-	sync := generated.SyncThirdPartyOrderRequest{
-		AutoRenewal: generated.AutoRenewalOff, DeviceCode: cardFlow, Mark: mark,
+	sync := vshop.SyncThirdPartyOrderRequest{
+		AutoRenewal: vshop.AutoRenewalOff, DeviceCode: CardValid, Mark: mark,
 		OrderNo: "NO2023060915590562022", OrderPeriod: "1", PackageCode: "DP20190726001274", PayAccount: "1",
 		PayAmount: "12.36", PayCurrency: "GBP", PayId: "P000000002022", PayResultDate: "2022-06-07 15:10:35",
 		PayRst: "SUCCESS", PayStatus: "1", PayType: "3", Terminal: term,
 	}
 	for i := range 2 {
-		data, err := vshop.Data[generated.OpenData](c.SyncThirdPartyOrderWithResponse(ctx, sync))
+		data, err := c.SyncThirdPartyOrder(ctx, sync)
 		if err != nil {
 			t.Fatalf("sync %d: %v", i, err)
 		}
-		if data["orderNo"] != "NO2023060915590562022" || data["payId"] != "P000000002022" || data["deviceCode"] != cardFlow {
+		if data["orderNo"] != "NO2023060915590562022" || data["payId"] != "P000000002022" || data["deviceCode"] != CardValid {
 			t.Fatalf("sync %d data = %v", i, data)
 		}
 	}
-	if l := listOrders(cardFlow, mark); len(l.OrderList) != 1 || l.OrderList[0].ServicePlanShowName != "Europe 5GB 30-Days" {
+	if l := listOrders(CardValid, mark); len(l.OrderList) != 1 || l.OrderList[0].ServicePlanShowName != "Europe 5GB 30-Days" {
 		t.Fatalf("orders after sync = %+v", l)
 	}
 
 	// The seeded /singleQueryOrder example.
-	seeded := listOrders(cardOrders, mark)
-	wantSeeded := generated.OrderList{PartnerCode: "SU528SX8BZ", DeviceCode: cardOrders, OrderList: []generated.OrderSummary{
+	seeded := listOrders(CardWithOrders, mark)
+	wantSeeded := vshop.OrderList{PartnerCode: "SU528SX8BZ", DeviceCode: CardWithOrders, OrderList: []vshop.OrderSummary{
 		{OrderStatus: "2", ServicePlanShowName: "Singapore 2G 30-Days Unlimited Speech", Time: "1", Unit: "2", ExpireDate: "2024-07-31", RemainingDays: "0"},
 		{OrderStatus: "1", ServicePlanShowName: "Singapore 2G 30-Days Unlimited Speech", Time: "1", Unit: "2", RemainingDays: "30"},
 		{OrderStatus: "1", ServicePlanShowName: "Singapore 2G 30-Days Unlimited Speech", Time: "2", Unit: "2", RemainingDays: "60"},
@@ -255,36 +247,38 @@ func TestOrders(t *testing.T) {
 	}
 
 	// The seeded /queryAutoRenewalRecord example, byte for byte as documented.
-	resp, err := c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
-		DeviceCode: cardRenewals, LanguageCode: generated.LanguageChinese, Mark: mark, Terminal: term})
-	if err != nil {
-		t.Fatal(err)
+	resp := send(t, http.MethodPost, srv.URL+"/queryAutoRenewalRecord", "application/json",
+		body(t, "/queryAutoRenewalRecord", map[string]any{"deviceCode": CardWithAutoRenewals, "languageCode": "0"}, false))
+	if resp.status != http.StatusOK {
+		t.Fatalf("seeded auto-renewals: HTTP %d %s", resp.status, resp.raw)
 	}
 	const documented = `{"data":[{"deviceCode":"8100000000012000423","orderNo":"NO2025032713303915052","orderPeriod":"2","packageType":"1","partnerCode":"CU-7ZOIHX0RB16U","payId":"CU-7ZOIHX0RB16U2025032713303774502","servicePlanShowName":"LY_day-ZRR-ZQ-1_20250326","subscriptionTime":"2025.03.27"},{"deviceCode":"8100000000012000423","orderNo":"NO2025032716555388835","orderPeriod":"2","packageType":"1","partnerCode":"CU-7ZOIHX0RB16U","payId":"CU-7ZOIHX0RB16U2025032716555145910","servicePlanShowName":"LY_day-ZRR-ZQ-1_20250326","subscriptionTime":"2025.03.27"}],"message":"success","operateCode":"S"}`
-	if got := strings.TrimSpace(string(resp.Body)); got != documented {
+	if got := strings.TrimSpace(string(resp.raw)); got != documented {
 		t.Fatalf("seeded auto-renewals:\n got %s\nwant %s", got, documented)
 	}
 
 	// The card that is not Linksfield's works with mark "1".
-	if l := listOrders(cardForeign, generated.MarkOtherCard); len(l.OrderList) != 0 || l.OrderList == nil {
+	if l := listOrders(CardNotLinksfield, vshop.MarkOtherCard); len(l.OrderList) != 0 || l.OrderList == nil {
 		t.Fatalf("foreign card orders = %#v", l.OrderList)
 	}
 }
 
 // TestListPlansAreas checks the area filter.
 func TestListPlansAreas(t *testing.T) {
-	c, _, s := setup(t)
+	c, srv, _ := setup(t)
 	for _, tt := range []struct {
 		area string
 		want int
-	}{{"", len(s.Plans())}, {"欧洲", 3}, {"亚洲", 3}, {"全球", 2}, {"Europe", 3}, {"global", 2}, {"火星", 0}} {
-		data, err := vshop.Data[struct{ Plans []Plan }](c.ListPlansWithResponse(context.Background(), generated.ListPlansRequest{
-			Area: tt.area, DeviceCode: cardFlow, LanguageCode: "1", Mark: "0", Terminal: "0"}))
+	}{{"", len(srv.Plans())}, {"欧洲", 3}, {"亚洲", 3}, {"全球", 2}, {"Europe", 3}, {"global", 2}, {"火星", 0}} {
+		data, err := c.ListPlans(context.Background(), vshop.ListPlansRequest{
+			Area: tt.area, DeviceCode: CardValid, LanguageCode: "1", Mark: "0", Terminal: "0"})
 		if err != nil {
 			t.Fatalf("area %q: %v", tt.area, err)
 		}
-		if len(data.Plans) != tt.want || data.Plans == nil {
-			t.Errorf("area %q: %d plans, want %d", tt.area, len(data.Plans), tt.want)
+		var plans struct{ Plans []Plan }
+		remarshal(t, data, &plans)
+		if len(plans.Plans) != tt.want || plans.Plans == nil {
+			t.Errorf("area %q: %d plans, want %d", tt.area, len(plans.Plans), tt.want)
 		}
 	}
 }
@@ -296,12 +290,12 @@ var tradeTypes = map[string]string{
 	"/cancelAutoRenewalRecord": "cancelAutoRenewalRecord", "/synPartner/SynOrderInfo": "SynOrderInfo",
 }
 
-// body is a request body for path with the global fields, deviceCode cardFlow and the given changes
+// body is a request body for path with the global fields, deviceCode CardValid and the given changes
 // (a nil value removes the field), signed unless unsigned is set.
 func body(t testing.TB, path string, changes map[string]any, unsigned bool) []byte {
 	t.Helper()
 	m := map[string]any{
-		"deviceCode": cardFlow, "languageCode": "1", "mark": "0", "partnerCode": "P000270", "terminal": "0",
+		"deviceCode": CardValid, "languageCode": "1", "mark": "0", "partnerCode": "P000270", "terminal": "0",
 		"tradeTime": "1768442400000", "tradeType": tradeTypes[path], "version": "3.0",
 	}
 	switch path {
@@ -391,6 +385,9 @@ func TestBadRequests(t *testing.T) {
 		{name: "sign of another body", path: "/singleVerify",
 			body:   body(t, "/singleVerify", map[string]any{"sign": "ea7a3bba7e345e0b8ca7f7e3b43d6e72"}, true),
 			status: 401, message: "sign: does not match"},
+		{name: "signed, but sent with escapes the signContent does not have", path: "/singleVerify",
+			body:   body(t, "/singleVerify", map[string]any{"url": "https://x/?a=1&b=<2>"}, false), // json.Marshal writes \u0026 \u003c
+			status: 401, message: "sign: matches the body's decoded values but not the text sent"},
 		{name: "missing sign", path: "/singleVerify", body: body(t, "/singleVerify", nil, true),
 			status: 401, message: "sign: missing"},
 		{name: "empty sign", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"sign": ""}, true),
@@ -415,9 +412,9 @@ func TestBadRequests(t *testing.T) {
 			status: 400, message: "the body is not a valid JSON object"},
 		{name: "empty body", path: "/singleVerify", body: nil, status: 400, message: "body is empty"},
 		{name: "JSON array", path: "/singleVerify", body: []byte(`[{"sign":"x"}]`), status: 400, message: "not a JSON object"},
-		{name: "not Linksfield card with mark 0", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"deviceCode": cardForeign}, false),
+		{name: "not Linksfield card with mark 0", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"deviceCode": CardNotLinksfield}, false),
 			status: 422, message: `not a Linksfield card: send mark "1"`},
-		{name: "deactivated card", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"deviceCode": cardDead, "mark": "1"}, false),
+		{name: "deactivated card", path: "/singleVerify", body: body(t, "/singleVerify", map[string]any{"deviceCode": CardDeactivated, "mark": "1"}, false),
 			status: 403, message: "deactivated"},
 		{name: "unknown plan", path: "/singleOrder", body: body(t, "/singleOrder", map[string]any{"packageCode": "PACKAGE-NOPE"}, false),
 			status: 422, message: `packageCode: no plan "PACKAGE-NOPE"`},
@@ -446,7 +443,7 @@ func TestBadRequests(t *testing.T) {
 		{name: "wrong content type", path: "/singleVerify", contentType: "text/plain", body: body(t, "/singleVerify", nil, false),
 			status: 415, message: `Content-Type "text/plain"`},
 		{name: "body too large", path: "/singleVerify",
-			body:   body(t, "/singleVerify", map[string]any{"url": strings.Repeat("x", MaxBodyBytes)}, false),
+			body:   body(t, "/singleVerify", map[string]any{"url": strings.Repeat("x", 1<<20)}, false),
 			status: 413, message: "larger than 1048576 bytes"},
 	}
 	for _, tt := range tests {
@@ -485,23 +482,37 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
-// TestDocumentedExamples sends the spec's signed request examples as they are: both verify.
+// TestDocumentedExamples sends the spec's signed request examples as they are, each to a fake whose
+// clock is at the example's tradeTime: both verify.
 func TestDocumentedExamples(t *testing.T) {
-	_, srv, _ := setup(t)
 	for path, b := range map[string]string{
 		"/singleVerify":          `{"deviceCode":"89852420180910340793","languageCode":"1","mark":"0","partnerCode":"P000270","terminal":"1","tradeTime":"1645683857572","tradeType":"singleVerify","url":"https://dist.linksfield.net/login","version":"3.0","sign":"ea7a3bba7e345e0b8ca7f7e3b43d6e72"}`,
 		"/singleServicePlanPage": "{\n  \"area\": \"欧洲\",\n  \"deviceCode\": \"89852420180910340793\",\n  \"languageCode\": \"1\",\n  \"mark\": \"0\",\n  \"partnerCode\": \"P000270\",\n  \"sign\": \"3fdb15332726c77cd792ea2328f98a80\",\n  \"terminal\": \"0\",\n  \"tradeTime\": \"1645782486394\",\n  \"tradeType\": \"singleServicePlanPage\",\n  \"version\": \"3.0\"\n}",
 	} {
+		var tt struct{ TradeTime string }
+		if err := json.Unmarshal([]byte(b), &tt); err != nil {
+			t.Fatal(err)
+		}
+		srv := NewServer(t, WithClock(clockAt(t, tt.TradeTime)))
 		if r := send(t, http.MethodPost, srv.URL+path, "", []byte(b)); r.status != 200 || r.env["operateCode"] != "S" {
 			t.Errorf("%s: %d %s", path, r.status, r.raw)
 		}
 	}
 }
 
+// clockAt is a fixed clock at tradeTime, epoch milliseconds.
+func clockAt(t *testing.T, tradeTime string) func() time.Time {
+	t.Helper()
+	var ms int64
+	if _, err := fmt.Sscan(tradeTime, &ms); err != nil {
+		t.Fatalf("tradeTime %q: %v", tradeTime, err)
+	}
+	return func() time.Time { return time.UnixMilli(ms) }
+}
+
 // TestSyncExampleAsDocumented sends the spec's /synPartner/SynOrderInfo example, which keeps the
 // documented `"languageCode":""` and `"orgOrderId":""`: it is accepted and creates the order.
 func TestSyncExampleAsDocumented(t *testing.T) {
-	_, srv, _ := setup(t)
 	doc, err := generated.GetSpec()
 	if err != nil {
 		t.Fatal(err)
@@ -511,6 +522,8 @@ func TestSyncExampleAsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tradeTime, _ := example.(map[string]any)["tradeTime"].(string)
+	srv := NewServer(t, WithClock(clockAt(t, tradeTime)))
 	if !strings.Contains(string(body), `"languageCode":""`) {
 		t.Fatalf("the spec's example no longer sends the documented empty languageCode: %s", body)
 	}
@@ -521,31 +534,28 @@ func TestSyncExampleAsDocumented(t *testing.T) {
 	}
 }
 
-// TestWithClockNil checks that New refuses a nil clock.
+// TestWithClockNil checks that the fake refuses a nil clock.
 func TestWithClockNil(t *testing.T) {
-	if _, err := New(WithClock(nil)); err == nil || !strings.Contains(err.Error(), "WithClock") {
-		t.Fatalf("New(WithClock(nil)) error = %v", err)
+	if _, err := newMall(WithClock(nil)); err == nil || !strings.Contains(err.Error(), "WithClock") {
+		t.Fatalf("newMall(WithClock(nil)) error = %v", err)
 	}
 }
 
 // TestCardsAndPlans checks the seed lists.
 func TestCardsAndPlans(t *testing.T) {
-	s, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := NewServer(t)
 	cards := s.Cards()
-	want := []string{cardFlow, cardOrderDocs, cardOrders, cardRenewals, cardGlobalSpec, cardForeign, cardDead}
+	want := []string{CardValid, CardValid2, CardWithOrders, CardWithAutoRenewals, CardValid3, CardNotLinksfield, CardDeactivated, CardNoPartner}
 	if len(cards) != len(want) {
 		t.Fatalf("%d cards, want %d", len(cards), len(want))
 	}
 	for i, c := range cards {
-		if c.ICCID != want[i] || c.Note == "" || c.Linksfield != (c.ICCID != cardForeign) {
+		if c.ICCID != want[i] || c.Note == "" || c.Linksfield != (c.ICCID != CardNotLinksfield) {
 			t.Errorf("card %d = %+v", i, c)
 		}
 	}
 	cards[0].ICCID = "changed"
-	if s.Cards()[0].ICCID != cardFlow {
+	if s.Cards()[0].ICCID != CardValid {
 		t.Error("Cards returns the sandbox's own slice")
 	}
 	seen := map[string]bool{}
@@ -563,7 +573,7 @@ func TestConcurrent(t *testing.T) {
 	c, _, _ := setup(t)
 	ctx := context.Background()
 	lang, mark, term, _ := common("")
-	cards := []string{cardFlow, cardOrderDocs, cardGlobalSpec}
+	cards := []string{CardValid, CardValid2, CardValid3}
 	const (
 		orderNos = 30 // distinct orderNos, each requested by `repeats` goroutines
 		repeats  = 4
@@ -577,12 +587,12 @@ func TestConcurrent(t *testing.T) {
 	for j := range specs {
 		specs[j] = spec{orderNo: fmt.Sprintf("NO-RACE-%02d", j), device: cards[j%len(cards)], autoRenew: j%2 == 0}
 	}
-	request := func(sp spec, amount string) generated.CreateOrderRequest {
-		ar := generated.AutoRenewalOff
+	request := func(sp spec, amount string) vshop.CreateOrderRequest {
+		ar := vshop.AutoRenewalOff
 		if sp.autoRenew {
-			ar = generated.AutoRenewalOn
+			ar = vshop.AutoRenewalOn
 		}
-		return generated.CreateOrderRequest{AutoRenewal: ar, DeviceCode: sp.device, LanguageCode: lang, Mark: mark, Terminal: term,
+		return vshop.CreateOrderRequest{AutoRenewal: ar, DeviceCode: sp.device, LanguageCode: lang, Mark: mark, Terminal: term,
 			OrderNo: sp.orderNo, OrderPeriod: "1", PackageCode: "PACKAGE20180428000007", ServicePlanCode: "SP-EU-1GB-30D",
 			PayAmount: amount, PayCurrency: "USD"}
 	}
@@ -595,7 +605,7 @@ func TestConcurrent(t *testing.T) {
 	for j := range orderNos * repeats {
 		wg.Go(func() {
 			sp := specs[j%orderNos]
-			o, err := vshop.Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, request(sp, "4.99")))
+			o, err := c.CreateOrder(ctx, request(sp, "4.99"))
 			if err != nil {
 				errs <- fmt.Errorf("create %s: %w", sp.orderNo, err)
 				return
@@ -610,7 +620,7 @@ func TestConcurrent(t *testing.T) {
 	}
 	for range unnamed {
 		wg.Go(func() {
-			o, err := vshop.Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, request(spec{device: cards[0]}, "4.99")))
+			o, err := c.CreateOrder(ctx, request(spec{device: cards[0]}, "4.99"))
 			if err != nil {
 				errs <- fmt.Errorf("create without orderNo: %w", err)
 				return
@@ -652,7 +662,7 @@ func TestConcurrent(t *testing.T) {
 			}
 			for range 3 {
 				wg.Go(func() {
-					_, err := c.CancelAutoRenewalWithResponse(ctx, generated.CancelAutoRenewalRequest{DeviceCode: sp.device,
+					_, err := c.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{DeviceCode: sp.device,
 						LanguageCode: lang, Mark: mark, Terminal: term, PayId: payID, OrderNo: sp.orderNo})
 					var apiErr *vshop.APIError
 					mu.Lock()
@@ -669,7 +679,7 @@ func TestConcurrent(t *testing.T) {
 			}
 		}
 		wg.Go(func() {
-			_, err := c.CreateOrderWithResponse(ctx, request(sp, "5.99"))
+			_, err := c.CreateOrder(ctx, request(sp, "5.99"))
 			var apiErr *vshop.APIError
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != 409 {
 				errs <- fmt.Errorf("conflicting repeat of %s: %v", sp.orderNo, err)
@@ -680,7 +690,7 @@ func TestConcurrent(t *testing.T) {
 			mu.Unlock()
 		})
 		wg.Go(func() {
-			o, err := vshop.Data[generated.CreatedOrder](c.CreateOrderWithResponse(ctx, request(sp, "4.99")))
+			o, err := c.CreateOrder(ctx, request(sp, "4.99"))
 			if err != nil || !payIDs[sp.orderNo][o.PayId] {
 				errs <- fmt.Errorf("identical repeat of %s: %+v, %v", sp.orderNo, o, err)
 			}
@@ -710,22 +720,22 @@ func TestConcurrent(t *testing.T) {
 		if i == 0 {
 			wantOrders += unnamed
 		}
-		list, err := vshop.Data[generated.OrderList](c.ListOrdersWithResponse(ctx, generated.ListOrdersRequest{
-			DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term}))
+		list, err := c.ListOrders(ctx, vshop.ListOrdersRequest{
+			DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term})
 		if err != nil {
 			t.Fatal(err)
 		}
 		inUse := 0
 		for _, o := range list.OrderList {
-			if o.OrderStatus == generated.OrderStatusInUse {
+			if o.OrderStatus == vshop.OrderStatusInUse {
 				inUse++
 			}
 		}
-		if len(list.OrderList) != wantOrders || inUse != 1 || list.OrderList[0].OrderStatus != generated.OrderStatusInUse {
+		if len(list.OrderList) != wantOrders || inUse != 1 || list.OrderList[0].OrderStatus != vshop.OrderStatusInUse {
 			t.Errorf("%s: %d orders (%d in use), want %d (1 in use, first)", dev, len(list.OrderList), inUse, wantOrders)
 		}
-		recs, err := vshop.Data[[]generated.AutoRenewalRecord](c.ListAutoRenewalsWithResponse(ctx, generated.ListAutoRenewalsRequest{
-			DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term}))
+		recs, err := c.ListAutoRenewals(ctx, vshop.ListAutoRenewalsRequest{
+			DeviceCode: dev, LanguageCode: lang, Mark: mark, Terminal: term})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -739,5 +749,17 @@ func TestConcurrent(t *testing.T) {
 		if len(recs) != len(wantRenewals) || fmt.Sprint(got) != fmt.Sprint(wantRenewals) {
 			t.Errorf("%s: auto-renewals %v, want %v", dev, got, wantRenewals)
 		}
+	}
+}
+
+// remarshal decodes open JSON data into v.
+func remarshal(t testing.TB, data any, v any) {
+	t.Helper()
+	b, err := json.Marshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatal(err)
 	}
 }
