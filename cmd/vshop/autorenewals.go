@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -10,7 +9,7 @@ import (
 	"github.com/vshop-go/vshop"
 )
 
-const autoRenewalsExample = `  vshop --env sandbox auto-renewals list --device 8100000000012000423 --output table
+const autoRenewalsExample = `  vshop --env sandbox auto-renewals list --device 8100000000012000423 -o table
   vshop --env sandbox auto-renewals cancel --device 8100000000012000423 \
       --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052`
 
@@ -35,14 +34,14 @@ func newAutoRenewalsListCommand(a *app) *cobra.Command {
 		Use:   "list --device ICCID | --devices-file FILE [--concurrency N] [--rate R]",
 		Short: "List a card's auto-renewals in force (/queryAutoRenewalRecord)",
 		Long:  "List a card's auto-renewals in force (POST /queryAutoRenewalRecord)." + batchHelp,
-		Example: `  vshop --env sandbox auto-renewals list --device 8100000000012000423 --output table
+		Example: `  vshop --env sandbox auto-renewals list --device 8100000000012000423 -o table
 
   # Every card of a file; the cards that have an auto-renewal
   vshop --env sandbox auto-renewals list --devices-file cards.txt | jq -c 'select(.data | length > 0)'
   cut -d, -f1 customers.csv | vshop --env uat auto-renewals list --devices-file - --rate 5`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *vshop.Client, device string) (json.RawMessage, error) {
+			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *apiClient, device string) ([]byte, error) {
 				return asJSON(c.ListAutoRenewals(ctx, vshop.ListAutoRenewalsRequest{DeviceCode: device}))
 			})
 		}),
@@ -55,14 +54,19 @@ func newAutoRenewalsListCommand(a *app) *cobra.Command {
 // newAutoRenewalsCancelCommand is `vshop auto-renewals cancel`: /cancelAutoRenewalRecord.
 func newAutoRenewalsCancelCommand(a *app) *cobra.Command {
 	var device, payID, orderNo string
+	var w writeFlags
 	cmd := &cobra.Command{
-		Use:   "cancel --device ICCID --pay-id ID --order-no N",
+		Use:   "cancel --device ICCID --pay-id ID --order-no N [--dry-run] [--yes]",
 		Short: "Cancel one auto-renewal of a card (/cancelAutoRenewalRecord)",
 		Long: `Cancel one auto-renewal of a card (POST /cancelAutoRenewalRecord), identified by the payId and
-orderNo that 'vshop auto-renewals list' shows.`,
+orderNo that 'vshop auto-renewals list' shows.` + writeHelp,
 		Example: `  vshop --env sandbox auto-renewals cancel --device 8100000000012000423 \
-      --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052`,
-		Args: cobra.NoArgs,
+      --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052
+
+  # What would be sent, without sending it
+  vshop --env sandbox auto-renewals cancel --device 8100000000012000423 \
+      --pay-id CU-7ZOIHX0RB16U2025032713303774502 --order-no NO2025032713303915052 --dry-run`,
+		Args: noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
 			err := firstError(
 				checkDevice("--device", device),
@@ -72,23 +76,16 @@ orderNo that 'vshop auto-renewals list' shows.`,
 			if err != nil {
 				return err
 			}
-			c, err := a.client(1)
-			if err != nil {
-				return err
-			}
-			data, err := asJSON(c.CancelAutoRenewal(cmd.Context(), vshop.CancelAutoRenewalRequest{
-				DeviceCode: device, PayId: payID, OrderNo: orderNo,
-			}))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "vshop: cancelled the auto-renewal payId %s, orderNo %s\n", payID, orderNo)
-			return a.printData(data)
+			what := fmt.Sprintf("cancel the auto-renewal payId %s, orderNo %s of card %s", payID, orderNo, device)
+			return a.write(cmd.Context(), &w, what, func(ctx context.Context, c *apiClient) ([]byte, error) {
+				return asJSON(c.CancelAutoRenewal(ctx, vshop.CancelAutoRenewalRequest{DeviceCode: device, PayId: payID, OrderNo: orderNo}))
+			})
 		}),
 	}
 	f := cmd.Flags()
 	f.StringVar(&device, "device", "", "the card's ICCID (or the device's IMEI), digits only")
 	f.StringVar(&payID, "pay-id", "", "the auto-renewal's payId")
 	f.StringVar(&orderNo, "order-no", "", "the auto-renewal's orderNo")
+	w.register(cmd)
 	return cmd
 }

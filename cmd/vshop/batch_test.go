@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -352,11 +353,11 @@ func TestBatchInterrupted(t *testing.T) {
 // TestBatchStopsWhenOutputFails: a batch whose stdout cannot be written (a closed pipe) stops.
 func TestBatchStopsWhenOutputFails(t *testing.T) {
 	calls := 0
-	b := &batch{concurrency: 1, out: failingWriter{}, call: func(context.Context, string) (json.RawMessage, error) {
+	b := &batch{concurrency: 1, out: failingWriter{}, call: func(context.Context, string) ([]byte, error) {
 		calls++
-		return json.RawMessage(`{}`), nil
+		return []byte(`{}`), nil
 	}}
-	sum, err := b.run(context.Background(), []string{"1", "2", "3", "4", "5"})
+	sum, err := b.run(context.Background(), numbered("1", "2", "3", "4", "5"))
 	if err == nil || sum.ok != 0 || calls > 2 {
 		t.Errorf("err %v, %d ok, %d calls; want the write error, none ok, the batch stopped", err, sum.ok, calls)
 	}
@@ -371,12 +372,12 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken p
 func TestProgressBar(t *testing.T) {
 	var bar, out bytes.Buffer
 	b := &batch{concurrency: 2, out: &out, progress: &progressBar{w: &bar, clearLines: true},
-		call: func(context.Context, string) (json.RawMessage, error) { return nil, nil }}
-	if _, err := b.run(context.Background(), []string{"1", "2", "x"}); err != nil {
+		call: func(context.Context, string) ([]byte, error) { return nil, nil }}
+	if _, err := b.run(context.Background(), numbered("1", "2", "x")); err != nil {
 		t.Fatal(err)
 	}
 	s := bar.String()
-	if !strings.Contains(s, "[##############################] 3/3  ok 2  failed 1") || !strings.HasSuffix(s, "\r\033[K") {
+	if !regexp.MustCompile(`\[##############################\] 3/3  [0-9.]+/s  ETA 0s  failed 1`).MatchString(s) || !strings.HasSuffix(s, "\r\033[K") {
 		t.Errorf("progress bar output: %q", s)
 	}
 	if lines := parseLines(t, out.String()); string(lines["1"][0].Data) != "null" {
@@ -384,11 +385,22 @@ func TestProgressBar(t *testing.T) {
 	}
 }
 
-// TestReadDevices skips blank lines and comments and trims spaces (and the \r of CRLF files).
+// numbered makes input lines 1, 2, ... of devices.
+func numbered(devices ...string) []inputLine {
+	lines := make([]inputLine, len(devices))
+	for i, d := range devices {
+		lines[i] = inputLine{n: i + 1, device: d}
+	}
+	return lines
+}
+
+// TestReadDevices skips blank lines, comments and a BOM, trims spaces (and the \r of CRLF files), and
+// numbers the lines as the file does.
 func TestReadDevices(t *testing.T) {
-	got, err := readDevices("-", strings.NewReader("# cards\r\n89852420180910340793\r\n\r\n  12ab  \n#8100000000012000423\n1"))
-	if want := []string{"89852420180910340793", "12ab", "1"}; err != nil || !slices.Equal(got, want) {
-		t.Errorf("readDevices = %q, %v; want %q", got, err, want)
+	got, err := readDevices("-", strings.NewReader("\uFEFF89852420180910340793\r\n# cards\r\n\r\n  12ab  \n#8100000000012000423\n1"))
+	want := []inputLine{{1, "89852420180910340793"}, {4, "12ab"}, {6, "1"}}
+	if err != nil || !slices.Equal(got, want) {
+		t.Errorf("readDevices = %v, %v; want %v", got, err, want)
 	}
 	if _, err := readDevices("-", strings.NewReader("# nothing\n\n")); err == nil {
 		t.Error("a file without device codes was accepted")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/spf13/cobra"
 
@@ -13,7 +12,12 @@ const verifyExample = `  vshop --env sandbox verify --device 8985242018091034079
   vshop --env uat verify --device 89852420180910340793 --url https://dist.linksfield.net/login
 
   # Every card of a file, 8 at a time, at most 20 calls a second; the failures only
-  vshop --env sandbox verify --devices-file cards.txt --concurrency 8 --rate 20 | grep '"error"'`
+  vshop --env sandbox verify --devices-file cards.txt --concurrency 8 --rate 20 | grep '"error"'
+
+  # A batch that can be resumed: after Ctrl-C, the same command with --resume does the rest
+  vshop --env sandbox verify --devices-file cards.txt --out verified.jsonl
+  vshop --env sandbox verify --devices-file cards.txt --out verified.jsonl --resume
+  vshop --env sandbox verify --devices-file cards.txt --out verified.jsonl --retry-failed`
 
 // newVerifyCommand is `vshop verify`: /singleVerify, step 1 of the purchase flow, for one card or a batch.
 func newVerifyCommand(a *app) *cobra.Command {
@@ -24,9 +28,9 @@ func newVerifyCommand(a *app) *cobra.Command {
 		Short:   "Check that a SIM card is valid (/singleVerify)",
 		Long:    "Check that a SIM card is valid: step 1 of the purchase flow (POST /singleVerify)." + batchHelp,
 		Example: verifyExample,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
-			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *vshop.Client, device string) (json.RawMessage, error) {
+			return a.forDevices(cmd, device, &batch, func(ctx context.Context, c *apiClient, device string) ([]byte, error) {
 				return asJSON(c.VerifyCard(ctx, vshop.VerifyCardRequest{DeviceCode: device, Url: pageURL}))
 			})
 		}),
@@ -37,7 +41,7 @@ func newVerifyCommand(a *app) *cobra.Command {
 	return cmd
 }
 
-const plansExample = `  vshop --env sandbox plans --device 89852420180910340793 --output table
+const plansExample = `  vshop --env sandbox plans --device 89852420180910340793 -o table
   vshop --env sandbox plans --device 89852420180910340793 --area 欧洲`
 
 // newPlansCommand is `vshop plans`: /singleServicePlanPage, step 2 of the purchase flow.
@@ -48,12 +52,12 @@ func newPlansCommand(a *app) *cobra.Command {
 		Short:   "List the data plans a card can buy (/singleServicePlanPage)",
 		Long:    "List the data plans a card can buy: step 2 of the purchase flow (POST /singleServicePlanPage).",
 		Example: plansExample,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: a.action(func(cmd *cobra.Command) error {
 			if err := checkDevice("--device", device); err != nil {
 				return err
 			}
-			c, err := a.client(1)
+			c, err := a.client()
 			if err != nil {
 				return err
 			}

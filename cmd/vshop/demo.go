@@ -50,7 +50,7 @@ func (a *app) demo(ctx context.Context) error {
 	defer srv.Close()
 	base := srv.URL
 	partner := cmp.Or(a.partnerCode, demoPartner)
-	c, err := vshop.NewClient(base, partner, a.clientOptions(1)...)
+	c, err := a.newClient(base, partner)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/vshop-go/vshop"
-	"github.com/vshop-go/vshop/generated"
 )
 
 // choice is one accepted value of an enumerated flag.
@@ -49,6 +48,11 @@ func (f *choiceFlag) Type() string { return f.kind }
 // value is what the request carries for the selected choice.
 func (f *choiceFlag) value() string { return f.choices[f.current].value }
 
+// complete offers the first names of the choices to shell completion.
+func (f *choiceFlag) complete(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return strings.Split(f.names(), "|"), cobra.ShellCompDirectiveNoFileComp
+}
+
 // names lists the first names of the choices: "json|table".
 func (f *choiceFlag) names() string {
 	var names []string
@@ -70,9 +74,9 @@ func (f *choiceFlag) describe() string {
 	return strings.Join(parts, ", ")
 }
 
-// envFlag is --env: the service to call. The default is production.
+// envFlag is --env: the service to call. The default is UAT: production is only chosen explicitly.
 func envFlag() *choiceFlag {
-	return &choiceFlag{kind: "env", choices: []choice{
+	return &choiceFlag{kind: "env", current: 1, choices: []choice{
 		{names: []string{"production", "prod"}, value: vshop.ProductionURL},
 		{names: []string{"uat"}, value: vshop.UATURL},
 		{names: []string{"cube-uat"}, value: vshop.CubeUATURL},
@@ -86,14 +90,14 @@ func languageFlag() *choiceFlag {
 	f := &choiceFlag{kind: "language", current: 1}
 	var want []string
 	for _, l := range []struct {
-		code generated.LanguageCode
+		code vshop.LanguageCode
 		name string
 	}{
-		{generated.LanguageChinese, "zh"}, {generated.LanguageEnglish, "en"}, {generated.LanguageSpanish, "es"},
-		{generated.LanguageFrench, "fr"}, {generated.LanguagePortuguese, "pt"}, {generated.LanguageHindi, "hi"},
-		{generated.LanguageGerman, "de"}, {generated.LanguageJapanese, "ja"}, {generated.LanguageKorean, "ko"},
-		{generated.LanguageArabic, "ar"}, {generated.LanguageTraditionalChineseTaiwan, "zh-TW"},
-		{generated.LanguageTraditionalChineseHongKong, "zh-HK"},
+		{vshop.LanguageChinese, "zh"}, {vshop.LanguageEnglish, "en"}, {vshop.LanguageSpanish, "es"},
+		{vshop.LanguageFrench, "fr"}, {vshop.LanguagePortuguese, "pt"}, {vshop.LanguageHindi, "hi"},
+		{vshop.LanguageGerman, "de"}, {vshop.LanguageJapanese, "ja"}, {vshop.LanguageKorean, "ko"},
+		{vshop.LanguageArabic, "ar"}, {vshop.LanguageTraditionalChineseTaiwan, "zh-TW"},
+		{vshop.LanguageTraditionalChineseHongKong, "zh-HK"},
 	} {
 		f.choices = append(f.choices, choice{names: []string{l.name, string(l.code)}, value: string(l.code)})
 		want = append(want, l.name+"="+string(l.code))
@@ -105,16 +109,16 @@ func languageFlag() *choiceFlag {
 // terminalFlag is --terminal. The default is mobile, the value of most documented examples.
 func terminalFlag() *choiceFlag {
 	return &choiceFlag{kind: "terminal", choices: []choice{
-		{names: []string{"mobile", string(generated.TerminalMobile)}, value: string(generated.TerminalMobile)},
-		{names: []string{"pc", string(generated.TerminalPC)}, value: string(generated.TerminalPC)},
+		{names: []string{"mobile", string(vshop.TerminalMobile)}, value: string(vshop.TerminalMobile)},
+		{names: []string{"pc", string(vshop.TerminalPC)}, value: string(vshop.TerminalPC)},
 	}}
 }
 
 // markFlag is --mark, the card-ownership flag. The default is a Linksfield card ("send 0 by default").
 func markFlag() *choiceFlag {
 	return &choiceFlag{kind: "mark", choices: []choice{
-		{names: []string{"linksfield", string(generated.MarkLinksfieldCard)}, value: string(generated.MarkLinksfieldCard)},
-		{names: []string{"other", string(generated.MarkOtherCard)}, value: string(generated.MarkOtherCard)},
+		{names: []string{"linksfield", string(vshop.MarkLinksfieldCard)}, value: string(vshop.MarkLinksfieldCard)},
+		{names: []string{"other", string(vshop.MarkOtherCard)}, value: string(vshop.MarkOtherCard)},
 	}}
 }
 
@@ -125,9 +129,6 @@ func outputFlag() *choiceFlag {
 		{names: []string{"table"}, value: "table"},
 	}}
 }
-
-// defaultPartnerCode is the default of --partner-code: $VSHOP_PARTNER_CODE.
-func defaultPartnerCode() string { return os.Getenv(partnerCodeEnv) }
 
 // The rules below repeat the spec's patterns (components.schemas; a test keeps them equal) so that
 // bad input is refused with the flag's name before any request is built.

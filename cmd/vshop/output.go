@@ -12,14 +12,6 @@ import (
 	"golang.org/x/text/width"
 )
 
-// printData writes the data of an answer to stdout in the --output format.
-func (a *app) printData(data json.RawMessage) error {
-	if a.output.value() == "table" {
-		return writeTable(a.stdout, data)
-	}
-	return writeJSON(a.stdout, data)
-}
-
 // writeJSON writes data indented, as received (no field dropped, strings and numbers untouched), and a
 // newline. Absent data is written as null.
 func writeJSON(w io.Writer, data json.RawMessage) error {
@@ -66,7 +58,7 @@ func writeTable(w io.Writer, data json.RawMessage) error {
 			list, ok := v[k].([]any)
 			switch {
 			case !ok:
-				fields.add(k, cell(v[k]))
+				fields.add(k, namedCell(k, v[k]))
 			case len(list) == 0:
 				fields.add(k, "(none)")
 			default:
@@ -111,7 +103,7 @@ func listTable(list []any) *table {
 		obj := item.(map[string]any)
 		cells := make([]string, len(cols))
 		for i, c := range cols {
-			cells[i] = cell(obj[c])
+			cells[i] = namedCell(c, obj[c])
 		}
 		t.add(cells...)
 	}
@@ -137,6 +129,19 @@ func orderedKeys(m map[string]any) []string {
 		return keys[i] < keys[j]
 	})
 	return keys
+}
+
+// namedCell formats the value of the field key: an enum code with its human name, "in use (2)"; other
+// values as cell does.
+func namedCell(key string, v any) string {
+	if code, ok := v.(string); ok {
+		if name, ok := enumNames[key]; ok && code != "" {
+			if n := name(code); n != "" && n != code {
+				return n + " (" + code + ")"
+			}
+		}
+	}
+	return cell(v)
 }
 
 // cell formats one value for a table: strings and numbers as they are, "-" for absent, null or

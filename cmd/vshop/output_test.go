@@ -32,7 +32,7 @@ func TestWriteTable(t *testing.T) {
 				"none        (none)\n" +
 				"\norderList:\n" +
 				"orderStatus  time\n" +
-				"2            1\n" +
+				"In use (2)   1\n" +
 				"\ntags:\n" +
 				"a\n" +
 				"b\n"},

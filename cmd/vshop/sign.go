@@ -2,12 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/vshop-go/vshop/signing"
 )
@@ -16,6 +16,9 @@ const signExample = `  echo '{"deviceCode":"89852420180910340793","languageCode"
   ea7a3bba7e345e0b8ca7f7e3b43d6e72
 
   vshop sign --explain < body.json`
+
+// maxSignBody bounds the body `vshop sign` reads from stdin.
+const maxSignBody = 1 << 20
 
 // newSignCommand is `vshop sign`: the documented signature of a body read from stdin.
 func newSignCommand(a *app) *cobra.Command {
@@ -29,17 +32,23 @@ The signContent is the body's top-level fields except sign, without those that a
 by key and written as compact JSON with UTF-8 as is. --explain prints it on the line before the sign.
 The body is signed as it is: nothing is filled in.`,
 		Example: signExample,
-		Args:    cobra.NoArgs,
+		Args:    noArgs,
 		RunE: a.action(func(*cobra.Command) error {
-			if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			if a.stdinTerminal() {
 				fmt.Fprintln(a.stderr, "vshop sign: reading a JSON body from stdin; end it with Ctrl-D")
 			}
-			body, err := io.ReadAll(a.stdin)
+			body, err := io.ReadAll(&limitedReader{r: a.stdin, left: maxSignBody})
+			if errors.Is(err, errTooLarge) {
+				return usageErrorf("stdin: larger than %d KiB: a Vshop request body is a few hundred bytes", maxSignBody>>10)
+			}
 			if err != nil {
-				return usageErrorf("stdin: %v", err)
+				return localIOError("reading stdin", err)
 			}
 			if len(bytes.TrimSpace(body)) == 0 {
 				return usageErrorf("stdin: empty: pipe in the JSON body to sign, e.g. vshop sign < body.json")
+			}
+			if !utf8.Valid(body) {
+				return usageErrorf("stdin: not valid UTF-8")
 			}
 			content, err := signing.Canonical(body)
 			if err != nil {
@@ -49,11 +58,15 @@ The body is signed as it is: nothing is filled in.`,
 			if err != nil {
 				return usageErrorf("stdin: %v", err)
 			}
+			var out bytes.Buffer
 			if explain {
-				fmt.Fprintf(a.stdout, "%s\n", content)
+				fmt.Fprintf(&out, "%s\n", content)
 			}
-			_, err = fmt.Fprintln(a.stdout, sign)
-			return err
+			fmt.Fprintln(&out, sign)
+			if _, err := a.stdout.Write(out.Bytes()); err != nil {
+				return localIOError("writing stdout", err)
+			}
+			return nil
 		}),
 	}
 	cmd.Flags().BoolVar(&explain, "explain", false, "print the signContent line before the sign")

@@ -24,14 +24,16 @@ func newSpecCommand(a *app) *cobra.Command {
 byte (--format yaml), or openapi/vshop.json, the same document as JSON (--format json).`,
 		Example: `  vshop spec > vshop.yaml
   vshop spec --format json | jq '.paths | keys'`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: a.action(func(*cobra.Command) error {
+			doc := openapi.JSON
 			if format.value() == "yaml" {
-				_, err := a.stdout.Write(openapi.YAML)
-				return err
+				doc = openapi.YAML
 			}
-			_, err := a.stdout.Write(openapi.JSON)
-			return err
+			if _, err := a.stdout.Write(doc); err != nil {
+				return localIOError("writing stdout", err)
+			}
+			return nil
 		}),
 	}
 	cmd.Flags().Var(format, "format", "the format: "+format.names())

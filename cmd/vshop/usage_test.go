@@ -42,7 +42,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{"language code out of range", []string{"verify", "--device", "1", "--language", "12"}, "", `"--language"`},
 		{"unknown terminal", []string{"verify", "--device", "1", "--terminal", "tablet"}, "", `"--terminal"`},
 		{"unknown mark", []string{"verify", "--device", "1", "--mark", "2"}, "", `"--mark"`},
-		{"unknown output", []string{"verify", "--device", "1", "--output", "xml"}, "", `"--output"`},
+		{"unknown output", []string{"verify", "--device", "1", "--output", "xml"}, "", `"-o, --output"`},
 		{"unknown env", []string{"--env", "staging", "verify", "--device", "1"}, "", `"--env"`},
 		{"missing device: verify", []string{"verify"}, "", "--device: required"},
 		{"missing device: plans", []string{"plans"}, "", "--device: required"},
@@ -122,8 +122,8 @@ func TestHelpShowsExamples(t *testing.T) {
 		}
 	}
 	walk(newRootCommand(&app{}), nil)
-	if len(paths) != 14 {
-		t.Errorf("found %d commands, want 14: %v", len(paths), paths)
+	if len(paths) != 15 {
+		t.Errorf("found %d commands, want 15: %v", len(paths), paths)
 	}
 	for _, path := range paths {
 		got := runCLI(t, "", append(path, "--help")...)
