@@ -96,7 +96,7 @@ func (c *Client) do(ctx context.Context, k *callState, fields []signing.Field, o
 	}
 	*tradeTime = formatMillis(last)
 	if c.cfg.validate {
-		if err := validate(op, f); err != nil {
+		if err := validate(op, f, op.rules); err != nil {
 			return err
 		}
 	}

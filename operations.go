@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/vshop-go/vshop/internal/specvalidate"
+	"github.com/vshop-go/vshop/signing"
 )
 
 // Operation is one operation of the Vshop spec as the client knows it. The table of operations is
@@ -94,4 +95,27 @@ func (op Operation) RequestFields() []string {
 		slices.Sort(names)
 	}
 	return names
+}
+
+// Check checks one value of the request member name against the spec's rule for it, as the client
+// does before sending: nil, or a [*ValidationError] naming the member and the rule (a required
+// member's "" is "is required"). A CLI or a form can use it to refuse bad input early, with the
+// spec's own rule. A member the operation does not have is a *ValidationError too.
+func (op Operation) Check(name, value string) error {
+	for i := range op.rules {
+		if op.rules[i].Name == name {
+			return validate(&op, Fields{list: []signing.Field{{Name: name, Value: value}}}, op.rules[i:i+1])
+		}
+	}
+	return &ValidationError{Operation: op.ID, Field: name, Rule: "is not a member of the request"}
+}
+
+// OperationByID returns the operation whose operationId is id ("listOrders"), as [Operations] lists it.
+func OperationByID(id string) (Operation, bool) {
+	for _, op := range Operations() {
+		if op.ID == id {
+			return op, true
+		}
+	}
+	return Operation{}, false
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -130,28 +130,30 @@ func outputFlag() *choiceFlag {
 	}}
 }
 
-// The rules below repeat the spec's patterns (components.schemas; a test keeps them equal) so that
-// bad input is refused with the flag's name before any request is built.
-var (
-	// devicePattern is DeviceCode's pattern.
-	devicePattern = regexp.MustCompile(`^[0-9]+$`)
-	// periodPattern is OrderPeriod's pattern.
-	periodPattern = regexp.MustCompile(`^[1-9][0-9]*$`)
-	// amountPattern is Amount's pattern.
-	amountPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
-	// currencyPattern is Currency's pattern.
-	currencyPattern = regexp.MustCompile(`^[A-Za-z]{3}$`)
-)
-
-// deviceProblem says what is wrong with a device code, or returns "" if it is acceptable.
+// deviceProblem says what is wrong with a device code, or returns "" if it is acceptable, by the
+// spec's rule for deviceCode (the same DeviceCode schema in every operation), from the library.
 func deviceProblem(code string) string {
-	switch {
-	case code == "":
+	if code == "" {
 		return "must not be empty"
-	case !devicePattern.MatchString(code):
+	}
+	if specRule(vshop.OpVerifyCard, "deviceCode", code) != nil {
 		return fmt.Sprintf("must be digits (an ICCID or IMEI), got %q", code)
 	}
 	return ""
+}
+
+// specRule checks value against the spec's rule for member of the operation op (the library's
+// Operation.Check), returning the *vshop.ValidationError that names the rule, or nil.
+func specRule(op, member, value string) *vshop.ValidationError {
+	o, ok := vshop.OperationByID(op)
+	if !ok {
+		return &vshop.ValidationError{Operation: op, Field: member, Rule: "the spec has no operation " + op}
+	}
+	var ve *vshop.ValidationError
+	if errors.As(o.Check(member, value), &ve) {
+		return ve
+	}
+	return nil
 }
 
 // checkDevice validates the device code given with flag (--device).
@@ -173,10 +175,11 @@ func checkRequired(flag, value, what string) error {
 	return nil
 }
 
-// checkPattern refuses a value of flag that does not match re; want describes a good value.
-func checkPattern(flag, value string, re *regexp.Regexp, want string) error {
-	if !re.MatchString(value) {
-		return usageErrorf("%s: must be %s, got %q", flag, want, value)
+// checkField refuses a value of flag that breaks the spec's rule for member of the operation op;
+// want describes a good value.
+func checkField(flag, op, member, value, want string) error {
+	if ve := specRule(op, member, value); ve != nil {
+		return usageErrorf("%s: must be %s, got %q (the spec's rule for %s: %s)", flag, want, value, member, ve.Rule)
 	}
 	return nil
 }

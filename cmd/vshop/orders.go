@@ -73,9 +73,9 @@ order request (that the Mall then books it only once is inferred, not documented
 				checkDevice("--device", device),
 				checkRequired("--package-code", packageCode, "the plan's packageCode, from 'vshop plans'"),
 				checkRequired("--service-plan-code", servicePlanCode, "the plan's servicePlanCode, from 'vshop plans'"),
-				checkPattern("--period", period, periodPattern, "a positive whole number of plan periods, such as 1"),
-				checkPattern("--amount", amount, amountPattern, "a decimal amount such as 4.99"),
-				checkPattern("--currency", currency, currencyPattern, "a 3-letter ISO 4217 code such as USD"),
+				checkField("--period", vshop.OpCreateOrder, "orderPeriod", period, "a positive whole number of plan periods, such as 1"),
+				checkField("--amount", vshop.OpCreateOrder, "payAmount", amount, "a decimal amount such as 4.99"),
+				checkField("--currency", vshop.OpCreateOrder, "payCurrency", currency, "a 3-letter ISO 4217 code such as USD"),
 			)
 			if err != nil {
 				return err
