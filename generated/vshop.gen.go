@@ -179,7 +179,8 @@ func (e Terminal) Valid() bool {
 type Amount = string
 
 // AutoRenewal Auto-renewal flag. Not documented by Linksfield: every example sends `0`; `0` = no auto-renewal
-// and `1` = auto-renewal are inferred.
+// and `1` = auto-renewal are inferred (both names are inferred). It is sent only in requests, so
+// the enum is closed: a client sends only these values. Optional; `null` means not sent.
 type AutoRenewal string
 
 // AutoRenewalRecord One auto-renewal in force.
@@ -270,7 +271,8 @@ type CancelAutoRenewalRequest struct {
 	OrderNo OrderNo `json:"orderNo"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
@@ -284,7 +286,9 @@ type CancelAutoRenewalRequest struct {
 	PayId PayId `json:"payId"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
@@ -294,21 +298,23 @@ type CancelAutoRenewalRequest struct {
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `cancelAutoRenewalRecord` for this operation (documented).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: cancelAutoRenewalRecord
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
@@ -335,7 +341,8 @@ type CreateOrderReply struct {
 // CreateOrderRequest Body of /singleOrder. Required flags are not documented by Linksfield (see the operation).
 type CreateOrderRequest struct {
 	// AutoRenewal Auto-renewal flag. Not documented by Linksfield: every example sends `0`; `0` = no auto-renewal
-	// and `1` = auto-renewal are inferred.
+	// and `1` = auto-renewal are inferred (both names are inferred). It is sent only in requests, so
+	// the enum is closed: a client sends only these values. Optional; `null` means not sent.
 	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
@@ -357,12 +364,11 @@ type CreateOrderRequest struct {
 	// carried. Must not be an empty string.
 	Mark Mark `json:"mark"`
 
-	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests
-	// when several cards are ordered; used as the payment order in a batch recharge. Observed formats:
-	// `2020061214140465562`, `NO2025032713303915052`.
+	// OrderNo The order request's unique number (see OrderNo). Optional here (see the operation); `null`
+	// means not sent.
 	//
 	//
-	// Example: NO2025032713303915052
+	// Example: 2020061214140465562
 	OrderNo OrderNo `json:"orderNo,omitempty"`
 
 	// OrderPeriod Number of plan periods ordered (套餐的订购周期), written as a string. That it is a positive integer
@@ -378,7 +384,8 @@ type CreateOrderRequest struct {
 	PackageCode string `json:"packageCode"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
@@ -391,31 +398,43 @@ type CreateOrderRequest struct {
 	// Example: 4.99
 	PayAmount Amount `json:"payAmount"`
 
-	// PayCurrency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page).
+	// PayCurrency Currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). That it is an ISO 4217
+	// code, and the three-letter pattern, are inferred from the examples (Linksfield states no format).
+	//
 	//
 	// Example: USD
 	PayCurrency Currency `json:"payCurrency"`
 
-	// PayId Unique id of the order's payment (订单支付的唯一id). Observed format: partnerCode + 14-digit
-	// timestamp + 5 digits (`P0008182020061214140465562`).
+	// PayId The payment's unique id (see PayId). Optional here (see the operation); `null` means not
+	// sent.
 	//
 	//
 	// Example: P0008182020061214140465562
 	PayId PayId `json:"payId,omitempty"`
 
-	// RequestOrderId Not documented by Linksfield; inferred to be the partner's own order id. Example `000000000001`.
+	// RequestOrderId Not documented by Linksfield; inferred to be the partner's own order id. Example
+	// `000000000001`. Optional; `null` means not sent.
+	//
 	//
 	// Example: 000000000001
 	RequestOrderId string `json:"requestOrderId,omitempty"`
 
 	// ServicePlanCode Code of the service plan being ordered, from the plan list. Not described by Linksfield.
+	//
+	// Example: SP-EU-1GB-30D
 	ServicePlanCode string `json:"servicePlanCode"`
 
-	// ServicePlanShowName Display name of the plan (套餐商品名称). Not described on this page by Linksfield.
+	// ServicePlanShowName Display name of the plan (套餐商品名称). Not described on this page by Linksfield. Optional;
+	// `null` means not sent.
+	//
+	//
+	// Example: Europe 1GB 30-Days
 	ServicePlanShowName string `json:"servicePlanShowName,omitempty"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
@@ -425,21 +444,23 @@ type CreateOrderRequest struct {
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `singleOrder` for this operation (inferred from the path).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: singleOrder
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
@@ -460,7 +481,8 @@ type CreatedOrder struct {
 	PayId string `json:"payId,omitempty"`
 }
 
-// Currency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page).
+// Currency Currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). That it is an ISO 4217
+// code, and the three-letter pattern, are inferred from the examples (Linksfield states no format).
 //
 // Example: USD
 type Currency = string
@@ -532,14 +554,17 @@ type ListAutoRenewalsRequest struct {
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
@@ -549,21 +574,23 @@ type ListAutoRenewalsRequest struct {
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `queryAutoRenewalRecord` for this operation (inferred from the path).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: queryAutoRenewalRecord
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
@@ -610,14 +637,17 @@ type ListOrdersRequest struct {
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
@@ -627,30 +657,33 @@ type ListOrdersRequest struct {
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `singleQueryOrder` for this operation (inferred from the path).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: singleQueryOrder
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
 }
 
-// ListPlansReply Envelope of /singleServicePlanPage. `data` is not documented by Linksfield.
+// ListPlansReply Envelope of /singleServicePlanPage. `data` is not documented by Linksfield (see PlanList).
 type ListPlansReply struct {
-	// Data A payload whose fields are not documented by Linksfield.
-	Data OpenData `json:"data,omitempty"`
+	// Data The data of /singleServicePlanPage. Not documented by Linksfield: the `plans` member is inferred
+	// (the vshop-go sandbox's shape). The object stays open.
+	Data PlanList `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
 	//
@@ -668,7 +701,7 @@ type ListPlansReply struct {
 // ListPlansRequest Body of /singleServicePlanPage.
 type ListPlansRequest struct {
 	// Area Not documented by Linksfield. The example sends `欧洲` ("Europe"); inferred: an optional
-	// region filter written in Chinese.
+	// region filter written in Chinese. Optional; `null` means not sent.
 	//
 	//
 	// Example: 欧洲
@@ -694,14 +727,17 @@ type ListPlansRequest struct {
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
@@ -711,21 +747,23 @@ type ListPlansRequest struct {
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `singleServicePlanPage` for this operation (documented).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: singleServicePlanPage
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
@@ -776,7 +814,8 @@ type OrderPeriod = string
 
 // OrderStatus Order status. Not documented by Linksfield: the example shows `2` on the order that has an
 // expireDate and `1` on orders without one, so `2` = in use and `1` = bought, not yet enabled
-// are inferred.
+// are inferred. The value set is inferred too, so answers use it open (OrderSummary.orderStatus
+// accepts any string).
 type OrderStatus string
 
 // OrderSummary One order of a card.
@@ -786,12 +825,14 @@ type OrderSummary struct {
 	// Example: 2024-07-31
 	ExpireDate string `json:"expireDate,omitempty"`
 
-	// OrderStatus Order status. Not documented by Linksfield: the example shows `2` on the order that has an
-	// expireDate and `1` on orders without one, so `2` = in use and `1` = bought, not yet enabled
-	// are inferred.
+	// OrderStatus The order's status, coded as OrderStatus (inferred). Open, since the value set is inferred.
+	//
+	// Example: 2
 	OrderStatus OrderStatus `json:"orderStatus,omitempty"`
 
-	// RemainingDays Days remaining (a whole number written as a string).
+	// RemainingDays Days remaining. That it is a whole number written as a string is inferred from the example (`0`, `30`, `60`).
+	//
+	// Example: 30
 	RemainingDays string `json:"remainingDays,omitempty"`
 
 	// ServicePlanShowName Display name of the plan.
@@ -810,7 +851,8 @@ type OrderSummary struct {
 type PackageType string
 
 // PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 //
 // Example: P000270
 type PartnerCode = string
@@ -821,8 +863,61 @@ type PartnerCode = string
 // Example: P0008182020061214140465562
 type PayId = string
 
+// Plan One data plan that can be bought. Not documented by Linksfield: every field here is inferred.
+// They are the fields the vshop-go sandbox returns, chosen as those /singleOrder and
+// /synPartner/SynOrderInfo need; all are optional and the object stays open, so a real answer
+// with other or more fields still decodes.
+type Plan struct {
+	// Area The region the plan is sold for, in Chinese as in the request's area (inferred).
+	//
+	// Example: 欧洲
+	Area string `json:"area,omitempty"`
+
+	// PackageCode The plan's package code, sent as packageCode in /singleOrder (inferred).
+	//
+	// Example: PACKAGE20180428000007
+	PackageCode string `json:"packageCode,omitempty"`
+
+	// PackageType The plan's period unit, coded as PackageType (inferred). Open: any string decodes.
+	//
+	//
+	// Example: 2
+	PackageType PackageType `json:"packageType,omitempty"`
+
+	// PayAmount The price of one period, a decimal string, sent as payAmount in /singleOrder (inferred).
+	//
+	// Example: 4.99
+	PayAmount string `json:"payAmount,omitempty"`
+
+	// PayCurrency The currency of payAmount, sent as payCurrency in /singleOrder (inferred).
+	//
+	// Example: USD
+	PayCurrency string `json:"payCurrency,omitempty"`
+
+	// ServicePlanCode The plan's service plan code, sent as servicePlanCode in /singleOrder (inferred).
+	//
+	// Example: SP-EU-1GB-30D
+	ServicePlanCode string `json:"servicePlanCode,omitempty"`
+
+	// ServicePlanShowName The plan's display name (套餐商品名称), as in the other answers (inferred).
+	//
+	// Example: Europe 1GB 30-Days
+	ServicePlanShowName  string                 `json:"servicePlanShowName,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// PlanList The data of /singleServicePlanPage. Not documented by Linksfield: the `plans` member is inferred
+// (the vshop-go sandbox's shape). The object stays open.
+type PlanList struct {
+	// Plans The plans that can be bought for the card (inferred).
+	Plans                []Plan                 `json:"plans"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
 // Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-// Computed by the client's signer.
+// Required on every request and computed last, over the body without it: a client generated from
+// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+// client always computes it.
 //
 // Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
 type Sign = string
@@ -849,7 +944,8 @@ type SyncThirdPartyOrderReply struct {
 // Linksfield; the required list is inferred (see the operation).
 type SyncThirdPartyOrderRequest struct {
 	// AutoRenewal Auto-renewal flag. Not documented by Linksfield: every example sends `0`; `0` = no auto-renewal
-	// and `1` = auto-renewal are inferred.
+	// and `1` = auto-renewal are inferred (both names are inferred). It is sent only in requests, so
+	// the enum is closed: a client sends only these values. Optional; `null` means not sent.
 	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
@@ -861,7 +957,11 @@ type SyncThirdPartyOrderRequest struct {
 	DeviceCode DeviceCode `json:"deviceCode"`
 
 	// LanguageCode Language code, as in the other operations (see LanguageCode). Linksfield's example for this
-	// operation sends an empty string, so the empty string is accepted here too.
+	// operation sends an empty string, so the empty string is accepted here too, meaning "not
+	// sent" (it takes no part in the signature), as `null` does. Optional.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
@@ -885,7 +985,11 @@ type SyncThirdPartyOrderRequest struct {
 	// Example: 1
 	OrderPeriod OrderPeriod `json:"orderPeriod"`
 
-	// OrgOrderId Not documented by Linksfield (sent as "" in the example); inferred to be the original order id of a renewal.
+	// OrgOrderId Not documented by Linksfield (sent as "" in the example); inferred to be the original order id
+	// of a renewal. Optional; `null` means not sent.
+	//
+	//
+	// Example:
 	OrgOrderId string `json:"orgOrderId,omitempty"`
 
 	// PackageCode Code of the package (plan) that was paid for. Not described by Linksfield.
@@ -894,13 +998,16 @@ type SyncThirdPartyOrderRequest struct {
 	PackageCode string `json:"packageCode"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
-	// PayAccount Not documented by Linksfield (the example sends `1`).
+	// PayAccount Not documented by Linksfield (the example sends `1`). Optional; `null` means not sent.
+	//
+	// Example: 1
 	PayAccount string `json:"payAccount,omitempty"`
 
 	// PayAmount An amount written as a decimal string (`"4.99"`, `"12.36"`, `"19.99"` in the examples; the decimal
@@ -910,7 +1017,9 @@ type SyncThirdPartyOrderRequest struct {
 	// Example: 4.99
 	PayAmount Amount `json:"payAmount"`
 
-	// PayCurrency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page).
+	// PayCurrency Currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). That it is an ISO 4217
+	// code, and the three-letter pattern, are inferred from the examples (Linksfield states no format).
+	//
 	//
 	// Example: USD
 	PayCurrency Currency `json:"payCurrency"`
@@ -922,7 +1031,10 @@ type SyncThirdPartyOrderRequest struct {
 	// Example: P0008182020061214140465562
 	PayId PayId `json:"payId"`
 
-	// PayResultDate When the payment completed; the example uses `yyyy-MM-dd HH:mm:ss` (`2022-06-07 15:10:35`). Time zone not documented.
+	// PayResultDate When the payment completed. Not documented by Linksfield: the format `yyyy-MM-dd HH:mm:ss`
+	// and its pattern are inferred from the one example (`2022-06-07 15:10:35`); the time zone is
+	// not documented. Optional; `null` means not sent.
+	//
 	//
 	// Example: 2022-06-07 15:10:35
 	PayResultDate string `json:"payResultDate,omitempty"`
@@ -932,23 +1044,31 @@ type SyncThirdPartyOrderRequest struct {
 	// Example: SUCCESS
 	PayRst string `json:"payRst"`
 
-	// PayStatus Payment status. Only `1` is shown; meanings are not documented by Linksfield.
+	// PayStatus Payment status. Only `1` is shown; meanings are not documented by Linksfield. Optional;
+	// `null` means not sent.
+	//
 	//
 	// Example: 1
 	PayStatus string `json:"payStatus,omitempty"`
 
 	// PayType Payment type. Only `3` is shown; meanings are not documented by Linksfield for v3.0 (an older
-	// H5 mall used 1 WeChat, 2 Oceanpayment, 3 PayPal).
+	// H5 mall used 1 WeChat, 2 Oceanpayment, 3 PayPal). Optional; `null` means not sent.
 	//
 	//
 	// Example: 3
 	PayType string `json:"payType,omitempty"`
 
-	// PayUnit Not documented by Linksfield (the example is cut off inside this value).
+	// PayUnit Not documented by Linksfield (the example is cut off inside this value). Optional; `null`
+	// means not sent.
+	//
+	//
+	// Example:
 	PayUnit string `json:"payUnit,omitempty"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
@@ -958,21 +1078,23 @@ type SyncThirdPartyOrderRequest struct {
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `SynOrderInfo` for this operation (inferred from the last path segment).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: SynOrderInfo
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
@@ -982,17 +1104,13 @@ type SyncThirdPartyOrderRequest struct {
 type Terminal string
 
 // TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-// client's signer when empty.
+// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+// format: the digits-only pattern is inferred from the examples. A global field, required on
+// every request: a client generated from this document must set it (the current time in epoch
+// milliseconds); the vshop-go Go client fills it in when empty.
 //
 // Example: 1645683857572
 type TradeTime = string
-
-// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-// value copied from another page. Filled in by the client's signer when empty.
-//
-// Example: singleVerify
-type TradeType = string
 
 // VerifyCardReply Envelope of /singleVerify. `data` is not documented by Linksfield.
 type VerifyCardReply struct {
@@ -1034,14 +1152,17 @@ type VerifyCardRequest struct {
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
@@ -1051,34 +1172,38 @@ type VerifyCardRequest struct {
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
-	//
+	// TradeType Interface name (see TradeType); `singleVerify` for this operation (documented).
 	//
 	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	TradeType string `json:"tradeType"`
 
 	// Url Not documented by Linksfield. The example sends `https://dist.linksfield.net/login`
 	// (inferred: the H5 login page the user came from). Part of the signature when sent.
+	// Optional; `null` means not sent.
 	//
 	//
 	// Example: https://dist.linksfield.net/login
 	Url string `json:"url,omitempty"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
 }
 
-// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+// generated from this document must set it; the vshop-go Go client fills it in when empty.
 //
 // Example: 3.0
 type Version = string
@@ -1106,6 +1231,218 @@ type VerifyCardJSONRequestBody = VerifyCardRequest
 
 // SyncThirdPartyOrderJSONRequestBody defines body for SyncThirdPartyOrder for application/json ContentType.
 type SyncThirdPartyOrderJSONRequestBody = SyncThirdPartyOrderRequest
+
+// Getter for additional properties for Plan. Returns the specified
+// element and whether it was found
+func (a Plan) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Plan
+func (a *Plan) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Plan to handle AdditionalProperties
+func (a *Plan) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["area"]; found {
+		err = json.Unmarshal(raw, &a.Area)
+		if err != nil {
+			return fmt.Errorf("error reading 'area': %w", err)
+		}
+		delete(object, "area")
+	}
+
+	if raw, found := object["packageCode"]; found {
+		err = json.Unmarshal(raw, &a.PackageCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'packageCode': %w", err)
+		}
+		delete(object, "packageCode")
+	}
+
+	if raw, found := object["packageType"]; found {
+		err = json.Unmarshal(raw, &a.PackageType)
+		if err != nil {
+			return fmt.Errorf("error reading 'packageType': %w", err)
+		}
+		delete(object, "packageType")
+	}
+
+	if raw, found := object["payAmount"]; found {
+		err = json.Unmarshal(raw, &a.PayAmount)
+		if err != nil {
+			return fmt.Errorf("error reading 'payAmount': %w", err)
+		}
+		delete(object, "payAmount")
+	}
+
+	if raw, found := object["payCurrency"]; found {
+		err = json.Unmarshal(raw, &a.PayCurrency)
+		if err != nil {
+			return fmt.Errorf("error reading 'payCurrency': %w", err)
+		}
+		delete(object, "payCurrency")
+	}
+
+	if raw, found := object["servicePlanCode"]; found {
+		err = json.Unmarshal(raw, &a.ServicePlanCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'servicePlanCode': %w", err)
+		}
+		delete(object, "servicePlanCode")
+	}
+
+	if raw, found := object["servicePlanShowName"]; found {
+		err = json.Unmarshal(raw, &a.ServicePlanShowName)
+		if err != nil {
+			return fmt.Errorf("error reading 'servicePlanShowName': %w", err)
+		}
+		delete(object, "servicePlanShowName")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Plan to handle AdditionalProperties
+func (a Plan) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["area"], err = json.Marshal(a.Area)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'area': %w", err)
+	}
+
+	object["packageCode"], err = json.Marshal(a.PackageCode)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'packageCode': %w", err)
+	}
+
+	object["packageType"], err = json.Marshal(a.PackageType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'packageType': %w", err)
+	}
+
+	object["payAmount"], err = json.Marshal(a.PayAmount)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'payAmount': %w", err)
+	}
+
+	object["payCurrency"], err = json.Marshal(a.PayCurrency)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'payCurrency': %w", err)
+	}
+
+	object["servicePlanCode"], err = json.Marshal(a.ServicePlanCode)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'servicePlanCode': %w", err)
+	}
+
+	object["servicePlanShowName"], err = json.Marshal(a.ServicePlanShowName)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'servicePlanShowName': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for PlanList. Returns the specified
+// element and whether it was found
+func (a PlanList) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for PlanList
+func (a *PlanList) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for PlanList to handle AdditionalProperties
+func (a *PlanList) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["plans"]; found {
+		err = json.Unmarshal(raw, &a.Plans)
+		if err != nil {
+			return fmt.Errorf("error reading 'plans': %w", err)
+		}
+		delete(object, "plans")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for PlanList to handle AdditionalProperties
+func (a PlanList) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Plans != nil {
+		object["plans"], err = json.Marshal(a.Plans)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'plans': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1186,6 +1523,10 @@ type ClientInterface interface {
 	// Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 	// by /queryAutoRenewalRecord (inferred). Every request field is required.
 	//
+	// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+	// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+	// every other value as documented and carries the sign vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /cancelAutoRenewalRecord (the `CancelAutoRenewal` operationId).
@@ -1195,6 +1536,10 @@ type ClientInterface interface {
 	//
 	// Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 	// by /queryAutoRenewalRecord (inferred). Every request field is required.
+	//
+	// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+	// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+	// every other value as documented and carries the sign vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1207,6 +1552,15 @@ type ClientInterface interface {
 	// must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 	// known completely (Chinese portal, modified 2025-04-01).
 	//
+	// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+	// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+	// (inferred), so it is not listed as a server.
+	//
+	// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+	// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+	// below keeps every other value as documented, sends the inferred tradeType
+	// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -1218,6 +1572,15 @@ type ClientInterface interface {
 	// must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 	// known completely (Chinese portal, modified 2025-04-01).
 	//
+	// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+	// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+	// (inferred), so it is not listed as a server.
+	//
+	// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+	// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+	// below keeps every other value as documented, sends the inferred tradeType
+	// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -1225,7 +1588,9 @@ type ClientInterface interface {
 
 	// CreateOrderWithBody Create a user order (创建用户订单)
 	//
-	// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+	// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+	// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+	// system creates …" and breaks off there, without naming the API.
 	//
 	// The field list comes from the portal's 2022 request example; required flags and field
 	// descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -1233,6 +1598,12 @@ type ClientInterface interface {
 	// described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 	// repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 	// descriptions of orderNo and payId).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+	// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+	// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+	// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+	// sign vshop-go computed for it.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1241,7 +1612,9 @@ type ClientInterface interface {
 
 	// CreateOrder Create a user order (创建用户订单)
 	//
-	// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+	// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+	// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+	// system creates …" and breaks off there, without naming the API.
 	//
 	// The field list comes from the portal's 2022 request example; required flags and field
 	// descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -1249,6 +1622,12 @@ type ClientInterface interface {
 	// described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 	// repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 	// descriptions of orderNo and payId).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+	// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+	// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+	// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+	// sign vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1259,6 +1638,15 @@ type ClientInterface interface {
 	//
 	// List the orders of a card that are in use or bought but not yet enabled.
 	//
+	// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+	// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+	// host no other page names (not listed as a server here).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+	// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+	// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+	// vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /singleQueryOrder (the `ListOrders` operationId).
@@ -1267,6 +1655,15 @@ type ClientInterface interface {
 	// ListOrders Query the card's active and pending orders (查询正在使用、未启用订单)
 	//
 	// List the orders of a card that are in use or bought but not yet enabled.
+	//
+	// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+	// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+	// host no other page names (not listed as a server here).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+	// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+	// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+	// vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1277,6 +1674,10 @@ type ClientInterface interface {
 	//
 	// Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
 	//
+	// Linksfield documents the request example only: the fields' required flags and meanings are not
+	// documented for this page. This spec requires the common fields, as every other Vshop page does
+	// (inferred), and leaves `area` optional.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /singleServicePlanPage (the `ListPlans` operationId).
@@ -1285,6 +1686,10 @@ type ClientInterface interface {
 	// ListPlans Get the data plans available for a card (获取可购套餐商品列表)
 	//
 	// Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
+	//
+	// Linksfield documents the request example only: the fields' required flags and meanings are not
+	// documented for this page. This spec requires the common fields, as every other Vshop page does
+	// (inferred), and leaves `area` optional.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1297,8 +1702,8 @@ type ClientInterface interface {
 	// that the card is valid.
 	//
 	// Request fields are taken from the portal's request example; their required flags are those of
-	// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-	// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+	// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+	// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1311,8 +1716,8 @@ type ClientInterface interface {
 	// that the card is valid.
 	//
 	// Request fields are taken from the portal's request example; their required flags are those of
-	// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-	// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+	// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+	// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1324,14 +1729,17 @@ type ClientInterface interface {
 	// The partner collected the payment itself and reports the result so that Linksfield creates the
 	// order (inferred from the title and fields).
 	//
-	// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-	// languageCode; empty values take no part in the signature. In the example below the documented
-	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-	// by vshop-go over this example (it is not a Linksfield value).
+	// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+	// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+	// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+	// spec requires the fields that identify the card, plan, order and payment (inferred). The
+	// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+	// an empty languageCode; empty values take no part in the signature.
+	//
+	// The example below keeps every documented field, with its documented value except `payUnit`,
+	// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+	// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+	// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1343,14 +1751,17 @@ type ClientInterface interface {
 	// The partner collected the payment itself and reports the result so that Linksfield creates the
 	// order (inferred from the title and fields).
 	//
-	// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-	// languageCode; empty values take no part in the signature. In the example below the documented
-	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-	// by vshop-go over this example (it is not a Linksfield value).
+	// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+	// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+	// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+	// spec requires the fields that identify the card, plan, order and payment (inferred). The
+	// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+	// an empty languageCode; empty values take no part in the signature.
+	//
+	// The example below keeps every documented field, with its documented value except `payUnit`,
+	// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+	// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+	// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1362,6 +1773,10 @@ type ClientInterface interface {
 //
 // Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 // by /queryAutoRenewalRecord (inferred). Every request field is required.
+//
+// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+// every other value as documented and carries the sign vshop-go computed for it.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1382,6 +1797,10 @@ func (c *Client) CancelAutoRenewalWithBody(ctx context.Context, contentType stri
 //
 // Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 // by /queryAutoRenewalRecord (inferred). Every request field is required.
+//
+// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+// every other value as documented and carries the sign vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1404,6 +1823,15 @@ func (c *Client) CancelAutoRenewal(ctx context.Context, body CancelAutoRenewalJS
 // must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 // known completely (Chinese portal, modified 2025-04-01).
 //
+// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+// (inferred), so it is not listed as a server.
+//
+// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+// below keeps every other value as documented, sends the inferred tradeType
+// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -1425,6 +1853,15 @@ func (c *Client) ListAutoRenewalsWithBody(ctx context.Context, contentType strin
 // must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 // known completely (Chinese portal, modified 2025-04-01).
 //
+// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+// (inferred), so it is not listed as a server.
+//
+// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+// below keeps every other value as documented, sends the inferred tradeType
+// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -1442,7 +1879,9 @@ func (c *Client) ListAutoRenewals(ctx context.Context, body ListAutoRenewalsJSON
 
 // CreateOrderWithBody Create a user order (创建用户订单)
 //
-// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+// system creates …" and breaks off there, without naming the API.
 //
 // The field list comes from the portal's 2022 request example; required flags and field
 // descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -1450,6 +1889,12 @@ func (c *Client) ListAutoRenewals(ctx context.Context, body ListAutoRenewalsJSON
 // described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 // repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 // descriptions of orderNo and payId).
+//
+// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+// sign vshop-go computed for it.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1468,7 +1913,9 @@ func (c *Client) CreateOrderWithBody(ctx context.Context, contentType string, bo
 
 // CreateOrder Create a user order (创建用户订单)
 //
-// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+// system creates …" and breaks off there, without naming the API.
 //
 // The field list comes from the portal's 2022 request example; required flags and field
 // descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -1476,6 +1923,12 @@ func (c *Client) CreateOrderWithBody(ctx context.Context, contentType string, bo
 // described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 // repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 // descriptions of orderNo and payId).
+//
+// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+// sign vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1496,6 +1949,15 @@ func (c *Client) CreateOrder(ctx context.Context, body CreateOrderJSONRequestBod
 //
 // List the orders of a card that are in use or bought but not yet enabled.
 //
+// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+// host no other page names (not listed as a server here).
+//
+// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+// vshop-go computed for it.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /singleQueryOrder (the `ListOrders` operationId).
@@ -1514,6 +1976,15 @@ func (c *Client) ListOrdersWithBody(ctx context.Context, contentType string, bod
 // ListOrders Query the card's active and pending orders (查询正在使用、未启用订单)
 //
 // List the orders of a card that are in use or bought but not yet enabled.
+//
+// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+// host no other page names (not listed as a server here).
+//
+// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+// vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1534,6 +2005,10 @@ func (c *Client) ListOrders(ctx context.Context, body ListOrdersJSONRequestBody,
 //
 // Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
 //
+// Linksfield documents the request example only: the fields' required flags and meanings are not
+// documented for this page. This spec requires the common fields, as every other Vshop page does
+// (inferred), and leaves `area` optional.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /singleServicePlanPage (the `ListPlans` operationId).
@@ -1552,6 +2027,10 @@ func (c *Client) ListPlansWithBody(ctx context.Context, contentType string, body
 // ListPlans Get the data plans available for a card (获取可购套餐商品列表)
 //
 // Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
+//
+// Linksfield documents the request example only: the fields' required flags and meanings are not
+// documented for this page. This spec requires the common fields, as every other Vshop page does
+// (inferred), and leaves `area` optional.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1574,8 +2053,8 @@ func (c *Client) ListPlans(ctx context.Context, body ListPlansJSONRequestBody, r
 // that the card is valid.
 //
 // Request fields are taken from the portal's request example; their required flags are those of
-// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 //
 // Takes any type of body and a specified content type.
 //
@@ -1598,8 +2077,8 @@ func (c *Client) VerifyCardWithBody(ctx context.Context, contentType string, bod
 // that the card is valid.
 //
 // Request fields are taken from the portal's request example; their required flags are those of
-// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1621,14 +2100,17 @@ func (c *Client) VerifyCard(ctx context.Context, body VerifyCardJSONRequestBody,
 // The partner collected the payment itself and reports the result so that Linksfield creates the
 // order (inferred from the title and fields).
 //
-// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-// the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-// languageCode; empty values take no part in the signature. In the example below the documented
-// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-// by vshop-go over this example (it is not a Linksfield value).
+// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+// spec requires the fields that identify the card, plan, order and payment (inferred). The
+// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+// an empty languageCode; empty values take no part in the signature.
+//
+// The example below keeps every documented field, with its documented value except `payUnit`,
+// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes any type of body and a specified content type.
 //
@@ -1650,14 +2132,17 @@ func (c *Client) SyncThirdPartyOrderWithBody(ctx context.Context, contentType st
 // The partner collected the payment itself and reports the result so that Linksfield creates the
 // order (inferred from the title and fields).
 //
-// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-// the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-// languageCode; empty values take no part in the signature. In the example below the documented
-// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-// by vshop-go over this example (it is not a Linksfield value).
+// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+// spec requires the fields that identify the card, plan, order and payment (inferred). The
+// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+// an empty languageCode; empty values take no part in the signature.
+//
+// The example below keeps every documented field, with its documented value except `payUnit`,
+// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2003,6 +2488,10 @@ type ClientWithResponsesInterface interface {
 	// Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 	// by /queryAutoRenewalRecord (inferred). Every request field is required.
 	//
+	// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+	// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+	// every other value as documented and carries the sign vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /cancelAutoRenewalRecord (the `CancelAutoRenewal` operationId).
@@ -2012,6 +2501,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 	// by /queryAutoRenewalRecord (inferred). Every request field is required.
+	//
+	// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+	// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+	// every other value as documented and carries the sign vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2024,6 +2517,15 @@ type ClientWithResponsesInterface interface {
 	// must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 	// known completely (Chinese portal, modified 2025-04-01).
 	//
+	// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+	// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+	// (inferred), so it is not listed as a server.
+	//
+	// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+	// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+	// below keeps every other value as documented, sends the inferred tradeType
+	// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -2035,6 +2537,15 @@ type ClientWithResponsesInterface interface {
 	// must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 	// known completely (Chinese portal, modified 2025-04-01).
 	//
+	// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+	// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+	// (inferred), so it is not listed as a server.
+	//
+	// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+	// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+	// below keeps every other value as documented, sends the inferred tradeType
+	// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -2042,7 +2553,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrderWithBodyWithResponse Create a user order (创建用户订单)
 	//
-	// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+	// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+	// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+	// system creates …" and breaks off there, without naming the API.
 	//
 	// The field list comes from the portal's 2022 request example; required flags and field
 	// descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -2050,6 +2563,12 @@ type ClientWithResponsesInterface interface {
 	// described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 	// repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 	// descriptions of orderNo and payId).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+	// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+	// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+	// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+	// sign vshop-go computed for it.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2058,7 +2577,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrderWithResponse Create a user order (创建用户订单)
 	//
-	// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+	// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+	// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+	// system creates …" and breaks off there, without naming the API.
 	//
 	// The field list comes from the portal's 2022 request example; required flags and field
 	// descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -2066,6 +2587,12 @@ type ClientWithResponsesInterface interface {
 	// described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 	// repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 	// descriptions of orderNo and payId).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+	// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+	// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+	// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+	// sign vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2076,6 +2603,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// List the orders of a card that are in use or bought but not yet enabled.
 	//
+	// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+	// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+	// host no other page names (not listed as a server here).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+	// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+	// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+	// vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /singleQueryOrder (the `ListOrders` operationId).
@@ -2084,6 +2620,15 @@ type ClientWithResponsesInterface interface {
 	// ListOrdersWithResponse Query the card's active and pending orders (查询正在使用、未启用订单)
 	//
 	// List the orders of a card that are in use or bought but not yet enabled.
+	//
+	// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+	// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+	// host no other page names (not listed as a server here).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+	// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+	// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+	// vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2094,6 +2639,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
 	//
+	// Linksfield documents the request example only: the fields' required flags and meanings are not
+	// documented for this page. This spec requires the common fields, as every other Vshop page does
+	// (inferred), and leaves `area` optional.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /singleServicePlanPage (the `ListPlans` operationId).
@@ -2102,6 +2651,10 @@ type ClientWithResponsesInterface interface {
 	// ListPlansWithResponse Get the data plans available for a card (获取可购套餐商品列表)
 	//
 	// Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
+	//
+	// Linksfield documents the request example only: the fields' required flags and meanings are not
+	// documented for this page. This spec requires the common fields, as every other Vshop page does
+	// (inferred), and leaves `area` optional.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2114,8 +2667,8 @@ type ClientWithResponsesInterface interface {
 	// that the card is valid.
 	//
 	// Request fields are taken from the portal's request example; their required flags are those of
-	// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-	// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+	// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+	// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2128,8 +2681,8 @@ type ClientWithResponsesInterface interface {
 	// that the card is valid.
 	//
 	// Request fields are taken from the portal's request example; their required flags are those of
-	// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-	// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+	// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+	// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2141,14 +2694,17 @@ type ClientWithResponsesInterface interface {
 	// The partner collected the payment itself and reports the result so that Linksfield creates the
 	// order (inferred from the title and fields).
 	//
-	// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-	// languageCode; empty values take no part in the signature. In the example below the documented
-	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-	// by vshop-go over this example (it is not a Linksfield value).
+	// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+	// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+	// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+	// spec requires the fields that identify the card, plan, order and payment (inferred). The
+	// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+	// an empty languageCode; empty values take no part in the signature.
+	//
+	// The example below keeps every documented field, with its documented value except `payUnit`,
+	// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+	// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+	// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2160,14 +2716,17 @@ type ClientWithResponsesInterface interface {
 	// The partner collected the payment itself and reports the result so that Linksfield creates the
 	// order (inferred from the title and fields).
 	//
-	// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-	// languageCode; empty values take no part in the signature. In the example below the documented
-	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-	// by vshop-go over this example (it is not a Linksfield value).
+	// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+	// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+	// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+	// spec requires the fields that identify the card, plan, order and payment (inferred). The
+	// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+	// an empty languageCode; empty values take no part in the signature.
+	//
+	// The example below keeps every documented field, with its documented value except `payUnit`,
+	// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+	// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+	// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2180,6 +2739,10 @@ type CancelAutoRenewalResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CancelAutoRenewalReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2187,6 +2750,16 @@ type CancelAutoRenewalResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CancelAutoRenewalResponse) GetJSON200() *CancelAutoRenewalReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CancelAutoRenewalResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CancelAutoRenewalResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2228,6 +2801,10 @@ type ListAutoRenewalsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ListAutoRenewalsReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2235,6 +2812,16 @@ type ListAutoRenewalsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAutoRenewalsResponse) GetJSON200() *ListAutoRenewalsReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAutoRenewalsResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListAutoRenewalsResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2276,6 +2863,10 @@ type CreateOrderResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CreateOrderReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2283,6 +2874,16 @@ type CreateOrderResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateOrderResponse) GetJSON200() *CreateOrderReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrderResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateOrderResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2324,6 +2925,10 @@ type ListOrdersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ListOrdersReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2331,6 +2936,16 @@ type ListOrdersResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListOrdersResponse) GetJSON200() *ListOrdersReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListOrdersResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListOrdersResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2372,6 +2987,10 @@ type ListPlansResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ListPlansReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2379,6 +2998,16 @@ type ListPlansResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListPlansResponse) GetJSON200() *ListPlansReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListPlansResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListPlansResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2420,6 +3049,10 @@ type VerifyCardResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *VerifyCardReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2427,6 +3060,16 @@ type VerifyCardResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r VerifyCardResponse) GetJSON200() *VerifyCardReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r VerifyCardResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r VerifyCardResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2468,6 +3111,10 @@ type SyncThirdPartyOrderResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SyncThirdPartyOrderReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2475,6 +3122,16 @@ type SyncThirdPartyOrderResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SyncThirdPartyOrderResponse) GetJSON200() *SyncThirdPartyOrderReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SyncThirdPartyOrderResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r SyncThirdPartyOrderResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2516,6 +3173,10 @@ func (r SyncThirdPartyOrderResponse) ContentType() string {
 // Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 // by /queryAutoRenewalRecord (inferred). Every request field is required.
 //
+// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+// every other value as documented and carries the sign vshop-go computed for it.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /cancelAutoRenewalRecord (the `CancelAutoRenewal` operationId).
@@ -2531,6 +3192,10 @@ func (c *ClientWithResponses) CancelAutoRenewalWithBodyWithResponse(ctx context.
 //
 // Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 // by /queryAutoRenewalRecord (inferred). Every request field is required.
+//
+// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+// every other value as documented and carries the sign vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2549,6 +3214,15 @@ func (c *ClientWithResponses) CancelAutoRenewalWithResponse(ctx context.Context,
 // must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 // known completely (Chinese portal, modified 2025-04-01).
 //
+// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+// (inferred), so it is not listed as a server.
+//
+// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+// below keeps every other value as documented, sends the inferred tradeType
+// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -2566,6 +3240,15 @@ func (c *ClientWithResponses) ListAutoRenewalsWithBodyWithResponse(ctx context.C
 // must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 // known completely (Chinese portal, modified 2025-04-01).
 //
+// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+// (inferred), so it is not listed as a server.
+//
+// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+// below keeps every other value as documented, sends the inferred tradeType
+// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -2579,7 +3262,9 @@ func (c *ClientWithResponses) ListAutoRenewalsWithResponse(ctx context.Context, 
 
 // CreateOrderWithBodyWithResponse Create a user order (创建用户订单)
 //
-// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+// system creates …" and breaks off there, without naming the API.
 //
 // The field list comes from the portal's 2022 request example; required flags and field
 // descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -2587,6 +3272,12 @@ func (c *ClientWithResponses) ListAutoRenewalsWithResponse(ctx context.Context, 
 // described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 // repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 // descriptions of orderNo and payId).
+//
+// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+// sign vshop-go computed for it.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2601,7 +3292,9 @@ func (c *ClientWithResponses) CreateOrderWithBodyWithResponse(ctx context.Contex
 
 // CreateOrderWithResponse Create a user order (创建用户订单)
 //
-// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+// system creates …" and breaks off there, without naming the API.
 //
 // The field list comes from the portal's 2022 request example; required flags and field
 // descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -2609,6 +3302,12 @@ func (c *ClientWithResponses) CreateOrderWithBodyWithResponse(ctx context.Contex
 // described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 // repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 // descriptions of orderNo and payId).
+//
+// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+// sign vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2625,6 +3324,15 @@ func (c *ClientWithResponses) CreateOrderWithResponse(ctx context.Context, body 
 //
 // List the orders of a card that are in use or bought but not yet enabled.
 //
+// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+// host no other page names (not listed as a server here).
+//
+// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+// vshop-go computed for it.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /singleQueryOrder (the `ListOrders` operationId).
@@ -2639,6 +3347,15 @@ func (c *ClientWithResponses) ListOrdersWithBodyWithResponse(ctx context.Context
 // ListOrdersWithResponse Query the card's active and pending orders (查询正在使用、未启用订单)
 //
 // List the orders of a card that are in use or bought but not yet enabled.
+//
+// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+// host no other page names (not listed as a server here).
+//
+// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+// vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2655,6 +3372,10 @@ func (c *ClientWithResponses) ListOrdersWithResponse(ctx context.Context, body L
 //
 // Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
 //
+// Linksfield documents the request example only: the fields' required flags and meanings are not
+// documented for this page. This spec requires the common fields, as every other Vshop page does
+// (inferred), and leaves `area` optional.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /singleServicePlanPage (the `ListPlans` operationId).
@@ -2669,6 +3390,10 @@ func (c *ClientWithResponses) ListPlansWithBodyWithResponse(ctx context.Context,
 // ListPlansWithResponse Get the data plans available for a card (获取可购套餐商品列表)
 //
 // Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
+//
+// Linksfield documents the request example only: the fields' required flags and meanings are not
+// documented for this page. This spec requires the common fields, as every other Vshop page does
+// (inferred), and leaves `area` optional.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2687,8 +3412,8 @@ func (c *ClientWithResponses) ListPlansWithResponse(ctx context.Context, body Li
 // that the card is valid.
 //
 // Request fields are taken from the portal's request example; their required flags are those of
-// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2707,8 +3432,8 @@ func (c *ClientWithResponses) VerifyCardWithBodyWithResponse(ctx context.Context
 // that the card is valid.
 //
 // Request fields are taken from the portal's request example; their required flags are those of
-// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2726,14 +3451,17 @@ func (c *ClientWithResponses) VerifyCardWithResponse(ctx context.Context, body V
 // The partner collected the payment itself and reports the result so that Linksfield creates the
 // order (inferred from the title and fields).
 //
-// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-// the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-// languageCode; empty values take no part in the signature. In the example below the documented
-// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-// by vshop-go over this example (it is not a Linksfield value).
+// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+// spec requires the fields that identify the card, plan, order and payment (inferred). The
+// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+// an empty languageCode; empty values take no part in the signature.
+//
+// The example below keeps every documented field, with its documented value except `payUnit`,
+// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2751,14 +3479,17 @@ func (c *ClientWithResponses) SyncThirdPartyOrderWithBodyWithResponse(ctx contex
 // The partner collected the payment itself and reports the result so that Linksfield creates the
 // order (inferred from the title and fields).
 //
-// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-// the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-// languageCode; empty values take no part in the signature. In the example below the documented
-// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-// by vshop-go over this example (it is not a Linksfield value).
+// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+// spec requires the fields that identify the card, plan, order and payment (inferred). The
+// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+// an empty languageCode; empty values take no part in the signature.
+//
+// The example below keeps every documented field, with its documented value except `payUnit`,
+// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2791,6 +3522,20 @@ func ParseCancelAutoRenewalResponse(rsp *http.Response) (*CancelAutoRenewalRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
@@ -2825,6 +3570,20 @@ func ParseListAutoRenewalsResponse(rsp *http.Response) (*ListAutoRenewalsRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2857,6 +3616,20 @@ func ParseCreateOrderResponse(rsp *http.Response) (*CreateOrderResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
@@ -2891,6 +3664,20 @@ func ParseListOrdersResponse(rsp *http.Response) (*ListOrdersResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2923,6 +3710,20 @@ func ParseListPlansResponse(rsp *http.Response) (*ListPlansResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
@@ -2957,6 +3758,20 @@ func ParseVerifyCardResponse(rsp *http.Response) (*VerifyCardResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2989,6 +3804,20 @@ func ParseSyncThirdPartyOrderResponse(rsp *http.Response) (*SyncThirdPartyOrderR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
@@ -3289,6 +4118,40 @@ func (response CancelAutoRenewal200JSONResponse) VisitCancelAutoRenewalResponse(
 	return err
 }
 
+type CancelAutoRenewal4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response CancelAutoRenewal4XXJSONResponse) VisitCancelAutoRenewalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelAutoRenewal5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response CancelAutoRenewal5XXJSONResponse) VisitCancelAutoRenewalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CancelAutoRenewaldefaultJSONResponse struct {
 	Body       FailureReply
 	StatusCode int
@@ -3324,6 +4187,40 @@ func (response ListAutoRenewals200JSONResponse) VisitListAutoRenewalsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAutoRenewals4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListAutoRenewals4XXJSONResponse) VisitListAutoRenewalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAutoRenewals5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListAutoRenewals5XXJSONResponse) VisitListAutoRenewalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3367,6 +4264,40 @@ func (response CreateOrder200JSONResponse) VisitCreateOrderResponse(w http.Respo
 	return err
 }
 
+type CreateOrder4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response CreateOrder4XXJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response CreateOrder5XXJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateOrderdefaultJSONResponse struct {
 	Body       FailureReply
 	StatusCode int
@@ -3402,6 +4333,40 @@ func (response ListOrders200JSONResponse) VisitListOrdersResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrders4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListOrders4XXJSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrders5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListOrders5XXJSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3445,6 +4410,40 @@ func (response ListPlans200JSONResponse) VisitListPlansResponse(w http.ResponseW
 	return err
 }
 
+type ListPlans4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListPlans4XXJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListPlans5XXJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPlansdefaultJSONResponse struct {
 	Body       FailureReply
 	StatusCode int
@@ -3484,6 +4483,40 @@ func (response VerifyCard200JSONResponse) VisitVerifyCardResponse(w http.Respons
 	return err
 }
 
+type VerifyCard4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response VerifyCard4XXJSONResponse) VisitVerifyCardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCard5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response VerifyCard5XXJSONResponse) VisitVerifyCardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type VerifyCarddefaultJSONResponse struct {
 	Body       FailureReply
 	StatusCode int
@@ -3519,6 +4552,40 @@ func (response SyncThirdPartyOrder200JSONResponse) VisitSyncThirdPartyOrderRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncThirdPartyOrder4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response SyncThirdPartyOrder4XXJSONResponse) VisitSyncThirdPartyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncThirdPartyOrder5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response SyncThirdPartyOrder5XXJSONResponse) VisitSyncThirdPartyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3826,167 +4893,227 @@ func (sh *strictHandler) SyncThirdPartyOrder(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H17kxvHkedXyeh1BAG6ATZe88AE44IaSuLYIjkmhrZWbp660F0AymxUw13dM8QqJsK68K7l9WntO8vm",
-	"ns+x1mr90PlE0d7VrWVr7f0ud5wZ6ltcVFb1C2gAM+RIlu7IPxiYflZlZeXzl9mvGW4wngSc8kgY3deM",
-	"kIpJwAXFP14gzI9DKn+6AY8oj+RPMpn4zCURC/ilb4iAy2PCHdExkb++ENKB0TX+4lL23EvqrLikn3eL",
-	"TvypcXh4aBoeFW7IJvJZRte4AgN1RR1eYvyuGDDqe+AFbjyWz4GA+1OIRhRE7LpUCHADj4JjGz3bcLaS",
-	"m/GoMGFMhSBDKoBwD++6tre3a3MRkSgWVEAsqAeDIEzuE0BCCjyI0jdSrw57Iwr7YhRMasMABOFeP7gH",
-	"hIsDGorszgMWjSAaMWFzyvepH0yoCcGEhiSi23qQL9iGAxUm53HAwR0FzKVVHByB9r17lzr37oEaXN3m",
-	"hqSOppsk65VxECvyz5CMA8FTcBCyKKIciAACHnXZmPggopDxIVQc22jXNzdtwzHlUBrNemst/WNTnQHG",
-	"kUz0HhlPfCq28C/9JJtPSBTRkAMTwPiAhqGkXhiM5VXjah2+TCcREP3GrlomNuQkkkvC5FqNJ3FEPQj2",
-	"aYinv9S7eQMiei+S8zUN/V6ji0M1TEO/0ega//HrVm3zzhcrtl1Xv6r/4QuGaUTTibxcvdI4NI0rcRTc",
-	"opweEL+EVHEU1EJ1FgY+GdbhRmGxoT/N8V0X6D4Npwk5QFDuCXAsZ0v+B5eBB0Byj7S5XEqnIU/ljyNX",
-	"JRTTM+Xx2Oh+3bAM02gYd2YnYhr3avKS2j4JORnLvfj1/NRuDgZGYa43uXGnOPtb1A1Cb54GNzktDo5x",
-	"uQVcWpf0DiXHRkxtfo/uMxeZd/4xclP0dq6DS0LvgoCd7e2dq/WyBQlCj4Y3glWC4aa+LLljl4YsKBl+",
-	"L+6nfwJeCRO8FFzcA5WjX9z/+Oc/OPnJtx+//87jDx4c/Zd3j3/6s2rp0CbEvUuGdA+PLx/ebu5SvDOM",
-	"OA3LSbM9IpxTX4mmyvGHb3/8+g9P/u3HJ2+/vmgY0x1v9QDkRVIi0FCuyq5PeG8UHNwg45IhyLMwCQMv",
-	"diOQDJTQ5ehHf3P0w9ePfvDmya9+Uz4akSPwHit7eGEJPBJRqDx+/52P//6vj+//68f3P6iakp/GJAJn",
-	"Op1O69ev1z3PqRe2d9NqdupWq95cnx/CoWmE9JsxC6knuT5PajPPkgnhMhYrJ06RoYqrXjLdbC8G/W9Q",
-	"N5I02SbcpX5hc0n9NUeZ57Xgh2AAl9z5m+SOrIPjkYg4UiDyJcKnZDuSaKV+vTmh/Kq87tA0tPZbdct1",
-	"fZnceZm6OsWL0ktnlyz/mGwYpyTsN2MqSrTcc4E3XU7W51FWK4OBCUgGtEqsLZvk1ezKQ9PwCR/GZHiq",
-	"O1/KXyvXgoR3Vy6EvOaJJOaMOFouR7JLzy572JCvurgnrzk0jYiGY8aVFl52/V5ynbwnJB5NhM7Sm9IL",
-	"07tOIcT30gsPTWOfhoIFK6fzVX3ZLI8XBFGBM/Ri58VSUYYlYgupmSNUfv75WWVjLd1CISURRWY4jVQS",
-	"jA99dfmTSRj1Pg+f8HmRMnkSrZIveQLBLf0+NBbLvIOizIaKoBQNWzU4FvDqPJVJ0URdNv+8NXto/j8o",
-	"uWZsvZV36Usz422BCSZNr2CAS6EvhMrEJ7wKfSrdIXwv9czUfwF5FnwmIu0T4PP6ZVo5M2N2r2x/+cqL",
-	"zzetxobVbm5Y8p+0aMaMv0T5MBoZ3UapwfcU4jpzA5cyjrpK3bIdhyHl7nTl1k6uO7NiCNW2wiXaKbHa",
-	"l3lZW5kzGQXQp3rRcN4XlKes7Hwmlbx2xRwr+9eYMS7zp0ot3MxIXM09+mLFHk/POys441TG/VUmJj6Z",
-	"Krs+YXI5glIbf2ZEAccgBUzklpgb3vyAnmn8s2r8WUcj1fozNoDeosUdOs+d52snaL09x1M7HuURGzAa",
-	"ioSlXHWD3nyVjNmDMCL+BQFNq9lMYiNbSi8mbFY9ezDBJaGK0enNLqQXuSqiMP8YdbeWRxcExJx9M6bA",
-	"43Gfhgvc7yW+/F4mi9CfX+7Al907lTIvGwgr22eHZeuVE9oza9W7Ce1mYx1cfQmObCuN2oEYBQfg3O5d",
-	"dUxwXnxu14EKBqZi4TlSABDYVcNCKVAtSs/bvaszgbcrtVdI7a/uvNY6LI24XV2xsLFAOa7WH4eqQoOz",
-	"0SMIQh1ulBfKo9ef34HKyVvvHr/xu8fv/+no599R/5+8/Tow193xLrHrlFXrcD0Wkc0lA/YpEA50PImm",
-	"OgxZh6tsyJLIcT5yWcG3qtiwfJUy7zy82gQiryzG/6pbNi8Epany4EVEIgpERz1mI5kbmxudZhtNhM2G",
-	"1Wpb65utOUUwF+cspXQheD4f3Eyj30n8WYWaMRa+0nQt2bGfA8v+pRnDtkiR5KyOxD1++ODxu9/Skbgu",
-	"WLA9YpwKCpUeG098Kf28qgkNeJ4PfSZGJjShNyEcf7bgBbnXRia0YTcIo3gYU0FNm3fgGuMeM2ENXqTh",
-	"mHAT1uFLZELko03YgC8HIZVHN+FKSPrMNaFhgVRMTA6T+Nkw9gg7ILxq2rzRKL/iWsCH8OWADzXXwwKm",
-	"L4kxm0bTMA3Jem3DNDqGaawZpiGt1Q3DNDblNXjhsmh0jrwYkS4n4PFvv/v44QPDNDQdDdPQZDRMQ1HR",
-	"MI2MiIZpaBIevfmboz/8Ut2siGmYRkJLwzQUKQ3TUJQ0TGMpHeHo+785/v2fTn7/+qMPHyy6OCOpCccf",
-	"Pnz0xx/q6++UBuFTjlP3GxkPZrNNjmSzTo6ks08OFKiQHERq5P5OSZEcyJEkOZSSJjmQkig5kJu9Hryi",
-	"09JLJHUkcTC78BITUc4jFaeJN3wzpuF0Plq3MPQwrz/yyQqRZiugkkgMqdF0NhCFGIvoWJzBsdaJkkwH",
-	"kzAk089gaMNURCqVg3MrsyrMsWBdFkVRUUuOl0icz12U9cmd8Gc+0Vl8oqLfcz6+jGR3dGTE6UOeX5EM",
-	"/xRxT7xVvvjzJxkSUp0u9JkjFCgXZkhBLqaA3FqamNo3IV0+hbFIFlDazzyIbJ4MHqEEUzRDU5kyoiFe",
-	"GCSGdhCNaAhfFaNggq81U+CGfBkNgfgHZCpgwHxfIOpAWTrPJM8zyfPpSZ5dn/AzCJ5eFtDZJUP6LP9b",
-	"Ts7TCadZYs4nV0JKzhZ/VlJuBuNz/N6vjj/4ZwcqtvF8LF9gG9UsUN2V5k8wUZaylHFDFnAplSIapigs",
-	"xhMnYzYkoB5e5uE/E13PRNcnJbqu63WeyXWQ0IPggNNQjNgE85xQOXrzH0+++52jP/7Xo9/+w/Hb33n8",
-	"8G+qdXAsRwXuMFLbp37AhwKiIJ//TL2ECREid+ICoiIjGk5CJtQTavvEZx6LpuCOqHt3C5xG/vlpdE29",
-	"qOQ9eKm8FZiwubjLJhPq1aFHuYfwvP4UPDogsR9tAVMh7WsdZc0cSKNjQjn1MtimNG7ImEY0NFEI4A37",
-	"xI8psMjmLglDJp9/xrDL6aB9cm2y6ck1MdSC3ZQWEf4tHfDrmUQvruItKmI/SvCuJjjaIXZyznEddPww",
-	"B4tdERQsRob1c8rkVqp2pAT2khjCbk4yR2FM58G+EzL1A+LBwSgQVHmdpxvVHHffLKquUvLoxEaam++C",
-	"03PgckagG4E2QfW6iyVJS8K1vWrz9GqSoZdLQcMIOnZecIqY41lA8Ky66JVSPHVHFmZTLgiVDcGgSSyU",
-	"hS4JO6URUE76/mp01NOAPpPRnSogg/PpxeMxCadlsZjliMtYRMFYp2igcvT+O8dv/G4x5HLWXEkHWyY2",
-	"by7KNqUpM5FLW+nEk/RqdMKn8vjh745/+58effi9ozd/dHz/X5U8PX7w8+T4H47eevjow2+pP6tb4DER",
-	"MT6MmRjpR+uHCpsfjCgHIZ0l4uMqqN2iM9JbCtBOhE6hqxyPzqdxINAnkTuCkLojEkpL9GZf0HBfYeDH",
-	"JBJdmztNq2lZa41mo91oW+21Tmet6Zjg3LjZtJodq9Vcb7RaVmuz0bE6TWeWVUuvWp32vrkM8XsDU3dy",
-	"82KSW6F9RTLnRYBfs4iGT5JBeyMSAYvUZp0EgkVsnwLjER3KnazkUMxZBIPA94MDkWbXLwjIIUdLMfBZ",
-	"Bq7i2EYjQdc3kx8d23DmdndjJtvWqG3ewRzQxS8s3Pc9rBEowXbjUusKghXQ9ihv9I7kTJ2mo+ABCTNH",
-	"klgjST9uc3pvwkJ6FVNdGuWeILBV8UMQRxBwaoII8FGX82JHgeL7QTwcReasELL5YoC8SlycTovmaHMj",
-	"iJ5XDzcKNNvhtwVFXVoQOKUoeUWEYAAEt9q8qMxIUuIIynNThEebCghdu3695nnOFkxCKnBjcn9aJLgm",
-	"WLEKYw453a5Z67VWY6HczbhjtcBVl6JAHBPGGR9eJdMSzpJHIb0GKkSqbD/Jq5fttQXo8qcBuJQ+MSrF",
-	"qC+B4ZTijXgmZLR8qUiWHQZJZU/Lyk3fI1NhIpPjuTWrfLJSjjzF0CQr5ABsKHbcwFPVPLjBxgGPRtJc",
-	"pVzl9VtWzSNTJFb1lDiD3WIRREkdgbwlFbO//ejoH75X7aKF7ZFpTbKTF/sJAun4/i9O3v2eurZq4rb3",
-	"CPNxIxC8RtENR144bHOn5cA3YxJGNPSnybVtB0bEH9SmlITJsY4D8k99UR2uSAnMpTjxYMLcu1poq7IQ",
-	"FObSgldCTstqJpSNd5pM6emET46OV8m0p8limMUTzJ8WD11XhCge/EpCheLha8Qf/CVOvHhcH7uDq7nE",
-	"TNInoeKqCpWqspeYEPE8krVQt2ICrQ/r4OxaltVct5w63KAHaO6oWsFU89mc+CLQCJTt27X1V27uXHvZ",
-	"uvVcY+22ozRB73anudF7eeO5V5w6vMB8n3pS4vVVXZ/rM4WX0RFftHjQyZpVnHosq62L3XJ4zu0EkJP6",
-	"BVIioppXhlPl8fvvSJvtrYePPvr7k598W9lpzKvOGU7dfGQcvgiNdg1xJDaX0klEZDyBL0JHg0uggnTc",
-	"aGyU2VrVsnmWX7t66j0ddZl1h5SRmhXnaSP15MGfjn7wZrULfnBAQ5cICiN6D65f7aRwSDbk26oQNAM7",
-	"X9ndgdwb5Ay2k1K/8mWdnSMl66TV75N12mp3qNXfcMn6YJ22+u2Wt0bXm6sAM6Q2uPNaq1kOUOpNubs3",
-	"YqEn+X96eqT8lOsNc6k35QraygfBs/htTnmUknZlJHcRYW8EWeI505DKa82yRhiimnXN88isrdRpwut9",
-	"JqIi8KsEpF+SRvrzw/SXoJkSgBpOA0MW6WSEmmA+zFutF2Jxqd0/QMgdEzZP79YB8JnIFhr1aJPmDqIT",
-	"5bp0EiW5vCgIigrVMM8HfTQMavrg56U8IQiHT4SGl4vHMX5gG7Yx4wpUS23XIGRDxomfwuSVz6IhM8sq",
-	"X89cPIEe4QGROpKh8jtDscTV3abV2LTWm2uW1Wiutz/pOgnXLa+XX079aD4X1HAW1u1+JosxJmSqAp7l",
-	"nunXpEWVDxDJZ/k00jn6dPYqWJl5rnDtWnc87grhSPfDajZr1lrNWodGp9uwuq2OU60DAgH+KuBzTRRm",
-	"fdjZm0tq/V9rH9bUj2b2A5If3bkfX1iwRrfKlFECgA6RUHW4KX1xp3d7e/v5Xg91uzRh+VY+HnzWeLl+",
-	"2mn4fLooopOMM4npqHE28iMcUyKd0rOOrrGAXAscQT0OeUcyitYTjQKVzn6rbkGFcAh8j4Y2v9aBMfF9",
-	"Fb9swNfo9ohEJjThpksJ14xqQgt2yXSX+HM2cmvBZG4v9sBPJQGYADeOIBgMgHHBPJpzHavPCmbOkOec",
-	"q4k9j1qZpJJW7/LzypTu5dZlJgGiz+iYyMlHb5z8z4eqKkHnSVVkZBz0mU9V/GN3e3nS8AlThslQruOr",
-	"jGzUu9sYCdjLM8pM3k21zsl808rj9//94/vvq/4Nx2/8S7ULdBK4Ixgz32eCugHahAIINFrKtU1tQKVL",
-	"OIYDsihAxWmstTtrG62NznpnvelUt9RWnylS0ZE9l47UWadpNTYaVqvR7Kx12hslAQKbnz5CUBjCE9Zc",
-	"7OV3zkwCiEc0HBCX6g4bx3/3i6Pv/5Ouu+sWPYwLApx7NWRAtGSdOvR0GicniVLiuCQMp0CS1KIbTFiS",
-	"ZyBcqaQJYomeIn6iADVfpSEbTFfrKHXdNgm90yOf1D3PHOacaMmT8XSIJ03EZyjHz6UKjUP/HNBooyia",
-	"iO6lSx4TUd3PruU0uuQHQ8Ydm1cycJqGuuAZBXiJdB0euFJSSTlSrYMkez6up0KBOsXM5wrZVg6iTHx+",
-	"PqFSX81GvUjk69sTqX/y3TeOf/pe1QSnVbfOGNcuWrL1lRFtSSTGB0HSlI+4KEU45tKMBHRiaOZL123I",
-	"olHcr7vB+FJyjfphzHXhkyyoUNiCuqrTlmKTnJ18XdrrV3Z3RALa8n3Mqescw5jcpYgO20f5BSQFjpgY",
-	"kbM51nom6R8BLAKXcOjHUzPJvHJq6uhdlEJZsFleviLIBNURSNpV+ROIHbd5SCdBGOHAlAcj3xP4PnXl",
-	"1mORoP6gbnOb741yMUWpq0aEe7UksalXMUX0TMJAMotSyYXY2iTu+8wFjyp1GOp6aZtX0kM1yutkwgbB",
-	"vbrLcUbpqZmNVa3DTpQoTnyyGM1LjK+p4Js0jtTL0C9jPvpMJB+aB0GmAuylEsg2cEgHSainCHOQh5Fe",
-	"f/EXsB3wfcox5iiPXNTFQ1kskQlwdm/29nSelKh+f32p4CqOTiPU5H7swmxLSYwm4Lxw9jYHuboj+Tp1",
-	"FYwo8WjYzfEcE8ASUA5OyskJBycFDSYYHSbyj6SefIe8Se5Qpy7ns5cvdx/6QZ/4ICbUZYNkEJI9RR4N",
-	"DM4VDInWEt3p6IFChUVgG6pmO/Kn8m0insjHC6C8drunIMbpco8Dj6IQIXpfKXQiRlrrGbVzy5jDoSGh",
-	"L15UIuPiRVMnuOVqun7sUQ8hKjkfzDa6oDErcmSOnbld6pRuHqmW5dR9HRUaRD04BYLIm+VLPDYYUEWN",
-	"rsJcqvEKnN6Lit7ILQoZ2J1Z0EpZ5lLKYC2cHZxkq27JcZvgpOLfQS9fDoEVbHgThmyfIsYoz8XKxSna",
-	"70DvRZTLt2RPZmP5ZILelXx46mCZmdtU4leVulCqLWiOF28lbVlTXEBa5u28ZudNULVePdswwU6MUXVM",
-	"Ax3VGSl75eF6vX7oqJgOrnzuSU7SWRUqSYVlMfOyBVFISZSBITUPkgIW8oVCV1b5kkJj1mt7e7s6wAWx",
-	"PLw6kqUFUIETlRCnEMY+RdTwAYRU9UDUOLroIFDq10tlQOpx6UXQ8rPiFKxvuSec8goE6dnyQOrJkEZw",
-	"l+oeA/uBv6/0P2WSLvWcLFENAwSIiE4ENGotpML1qx2bV9LEqwmtJrgjEhI3oqGobkGE2DQ5h8xNDPiA",
-	"hWPcgMSNcNuZEJIDuL33Qm0DnxtzKlwyoR44lyQn7Y3oFNBsYFxBkCa+/Km3Xprp8WhEmC+w8ot6cLGS",
-	"6L4LIgGqXtRk1stl86VoM1X8hWpF4a21CkWktxxpot8E7FM3CkLVAUQuawONVc32ydIpNaJFnbLd1KaJ",
-	"yF2qC8qiYFLzpW7ViUV6T8rmbFs163A1DCb4XI0+VhDAVJQ6PPZ9J+lNUUh/ObaBW4OAmBCXIsRPihp5",
-	"sWMb8kb5l4gIbqxyElbrNm/VoSeNFDW7BGR0l06RLX16j7nBMCSTEXOVGdRVwI1JwBJ8pwmsTuv4hP40",
-	"ymHXohFlIb4eWUJaS4LWhBRdEdvXaL1XHLBjy2q54BAtpqVR9irzshOTMf55MYmPuvrNOhGYTQ1fpqa3",
-	"pZchxxd6hyCfozfibxNB4Upve2enerFu83YdvhayCNd6rKoDaYHB9VqbKPbu0qltdHG1TBRkpjI1eAAH",
-	"IxZRXBmQEsr3t3BkPOA1fFtud8nXpLvGBC5HDY5txy+//PLLzpbcOSiP9E6qw1dVPkAurYbbTuGAhqhS",
-	"0HnqJvtJXZPoNUArUypGSQTUKjlEhVMv45Fu9SJQ4o6yrCu+JbFM0SqTBrJHJVMkVkCFqA2CGTtMKcr5",
-	"rPWb65o/7UtKEQvw2V2KVM5de/zer+R1+CbnkhRyjmIERLLKXzT51VxzTLj9xabVVAIHf26mMlzTTD7A",
-	"wBhQMnDHtlOjwLbzp9Rbbdu2nS0UVWHgz6yWY9t9qZ3sAf7P8f8Q/4+SCcaWde8e9rRGbqsleBbMne9O",
-	"o1HANbc60uKse/F4ItSAvkT2SQ+N5gsCHMl1dUV9qQxwmDQpP+3UtTiBy7ig168izkdKKO00KVkstyX2",
-	"ViqsOI6l1SwCbkjacRt3UjLvOuzGCrysdBWuL8mxkaOlXIXw6YE0E7u43ZQsSAtqxhj3rKJg/VqAwj0J",
-	"N1QK/Z1mdGAieLUFiG9HVpcPchzH5q/JAds5p11ZHWUdcJQJkvfoUwMUrRYS3lUHLNsw1WNzpp86pQFg",
-	"6o7E4y88JjXL9NF8PDh9bmoVahspN2f1lDjUT10ZAUmfqQ1QdRsaoCY+eqgPrcI72YbNDzVVbd5LDQWf",
-	"kn0KQZyoMKjwHGZGahzJ+6ilstppVCQjMplQrlEDIgilLCZ+SIk3rW7ZXNoi0EbzV6TrmQd7XYbXZlZ2",
-	"4cLOrataj3RV9aLOLGh+PQvLmdydX8yStSys49wyJqt4ykXMLaBev2w1CPopdAIdRS61FHAZxl6nkiNZ",
-	"FS7DqnV2zHyZWbatcXPucC2lTNDLI+2RTFRVlMViAuUiDumrRLiMXX6B+NJ6FFR6jNKKulzBGUkG7NpG",
-	"1cTVf1UyxeW9MKZVZ8vmjOdEnjkv8YKBUkFSnMj5K4UL3wgYV1burD2iRImuv5PshapLvlnp8pAKlIuN",
-	"NQToCsWtSrMLHfRRRRk1VE/IwwMWovh5USpHh3IFhlbhAml8agE3YFFXikmlecRSzZWrEsyU18alRIdh",
-	"u4F64lmkkhFjqsEg5wXj/EVqlse+l6T7QhqFjO5LDTgKDoBTgZ6ymqkJWOAkVKwq8dGl6tR+irISQjoI",
-	"5l0iufdVlC4xiVWtxrRazwJVqKtE4v5LPyYKYx0McQaSVxxlzfmoSxT4iHsz40ziX4KMtYOl6yYpC9Xa",
-	"JCIF5xFEI4TJh8FkgvwhmEfrsCfHmLPtpVGmlCQT2m5zg/E44DBmIsIAohxKP/BUkRWJVHFpn9o8pAME",
-	"C1QYx0LSxHbzYhVHUixjgi8NGxGHYTCUBzVPVE0kchZR49IkiwLlmQyYL11Ym+POZnxY04OuI6slGzWl",
-	"cUixkigIdY4tYhHGcmejpbaBy2UbacTqyu5OLhStor8qLcXJhKkD9ZYCx4ww7bOo/7k8NwnK8kmqxzoa",
-	"eIXvPqSFLeZM1AztCUytazbRSXsUA4QD5VE4lXwdh5x6Nu9PF7UTgjQpUU06CyWsOt+nHUmXRl12PKNr",
-	"zM3VSFvNPhd401N8lSYNrBcTZlJ1rVlNBKRtWp1Gs7XZbsymGLqYj1c5L/yZ4gcX3V7IeSXA7RSnsPA2",
-	"lfAy2hsN2mi1Os319qDd6lvWujVwvc02tdrtzQGh+byGGlAuk2UUM+eFZEcJITXTlPDe6b7js7Bx/2Ex",
-	"hSOFDR7IfVOoaVlnW7k0r5srQS5kbo3eU418wbeI9uaanaLczz5GlCI5lJQE57VDJzHIkxnrfF4SqpPO",
-	"GxEiHufLBlXkL2t7I7YWp8zlhmQiDTfjd4LkwFGFLZp7Sv7k+0vq20JJ8VsiImYyKFA5+ut/+fj+g8ff",
-	"+fXR37578tGDxx/8vioZiwwRgYIDVm3yssDoUmbLX1gTQRy68vq8SssHeDQHXBBZW6EqDnyBtFksAl+S",
-	"9kQ010uukv/4h6hmveVQN6miv1ViS2m8JZ3RoHL84OdHD+4fv/+/Hn345tH3Hz76t7dP/scfjh7cP3nv",
-	"l48+/OeqDgqwpGpXp2uT8JiICGpWyS2mze9yrBTXkE1/CpWkk6FiVRPGgadEedNqdmpWu2Y1qmXC1Z/p",
-	"Gffnla2LROcnLxtncDBPKBAXdeD7JOShwsV8fZbsjaztedOyrHazVdBZi2qzCxh3hOkXvotkzCu2mbqu",
-	"nIKbOVN44fp6u2M1F3ykp2u89JevemRae+XWrdorX6k1XtX3rpV9o6fwAaFD88kJsdbpdFobGxsIQP40",
-	"CCFf2Gh3NrHa4bwJccc8X1VZ3u9zgaZc1Kbz+I0fHP3tz6r1c1BTL9IobRBzQQBxsXh/RqY//rvfHX3/",
-	"xydv/ez4R288+vDByU++fVb9tUC7LFJf/Iz1BPMhpkXwvny5R9Z+nUQjpQVzXypZrPp6EZ1AK4P5yFtq",
-	"kzh0R0RQGPjBQVd77AqIAe4oEElYeUHTrcQfVlNEZ90NxlTAgh7xMwp9q1jLpZw8BT3g+Q7Dq9OASnOK",
-	"CXWTRyolqr1IndHJd4q1eXmnwWoaLVM1xrp4GNEm6uOKSXpIdzo4GDF3hIl/JJ5LdP/xZAp9WvR+MidK",
-	"pVe0exXSDDmgIrYIDCKIp6EhIgR83WJkbAJBQIvqy5/CGIp9SNBF1zGYee5Z5KiVkT8YgB60Ss/JIZda",
-	"Em72fZ2nMSIKBXeow8/TZSuvny3K/MYMEn3xF16WeHpJTVD2DctczU/aXl+piaW1vbMfVZn9sMncd0wy",
-	"vHi5ZslOK6Oq3ySbdG1zve8NBmtrVntzw2p5a83BgA4GrksGT2FU7T+lOVXyyaZPzpIqs1+l6dDYaDQa",
-	"zabV7nROwUrzLKGq00+x1ofnrLjnvgl2Ku82UVMqsiPmPwJyIYevCnU9wMAnUeL/VniQffy2Ouf5wmrH",
-	"10ziitlDidDO8Dm5ujghIAoOq+Xk0Rv//eijPyRfmnjn6M0fncZOyOvf8zIOZgsibL2TCu0nFxsDWe/e",
-	"UzjDGlGZxgEV2VUrHgQZBaHu2AP9OJrrHLbApVTNhj9lZ7JxJmfyMyz35ts1f5pir9NsNBsdq9GwNppW",
-	"Zx1rdHOt3L5ebHlU7EVUaD1kKP1VaClkLHZ5eowPySQIKTRfhJZVw25Dt7nPxkzumt6EUvxqgur1g6ut",
-	"eusYTXT/iu9ulLy79ed8+dq5vbxZePmdWU7PWqucu0qZbbm+QKMU+g4qDTBf31RSVskiAYMgDqORundL",
-	"Q7JChRQPKdWtwzWgz0tgsOegElBoljmW0uil3Eu/+SagcvyzXzx++M7xg386+um7j/747ydvvft/vvX6",
-	"8U9/ffSDhydvvXtW3ZET158RBTLj6q3wK5vL/Uo/0TQ5mD/qGAT600S5qGgrDlO6wRh2XaBcsFf0U/kY",
-	"2B4668A8LwHnP9V0Vl2jzD6ta1oDr9/otFrN9eaau77ueuubTUqarebGYHODbFjLdU1jrd1Z32i2N9Za",
-	"m+3SuOXsgj2V5im04j43xXPm9y+RL2nDKZ02LhYb8NWFVQvMUVWOMhsVKCRiEORPubZL61DZSQuuWKQL",
-	"ARSPY/WmlBoZrNTm+XANcEo9YYKI3RGQtLGk/q5C0a1DMVSiPOrVcxF+SUwtt0XJPmG+tPFyeZAkrnb0",
-	"/YePP3hQ+M7kG/cf/+O7p5d58wz71FkhU4N2EYej5Yio5sWaju4vl2aN5dIsraHDRtai/Bt26fcqpiKi",
-	"Y9WfWkjmIlnoElQHAaZg7LfymSUV84rI3SQCVwimzcXRFP4inP9IscKKBwPF1hgS0s8P8j2Dcpyutofu",
-	"4oAwxTj0V9bs2rysYcrqckUTyGRCVOnHfLliaZBpP62cPU/f4tzl/Sk6meXkfaNE3ucr1pfkqYrFfcuK",
-	"Mp9QIcyXKn/KGmG25PwzrxLOKRcfenovKFGmK810U/6T//bR0R9/9PGv//Pjh6+fXuimXPPJytryxm6L",
-	"xW7x66pJUWa+N5Eq0ESxqio5U3RF7EeqVIVEeZNYBayEqoZcGAZHhFaWdxDVeYzfDA3yPgsZRDTEGP5t",
-	"ziIHC4D0N0Fz8XNzRjDL4WTMit8aXcqXiUIovgwqCvlrgpPIEUeh+pIKtEKhW64Yrgr5LssZLUpVwWxa",
-	"RW0GPSSkuY4EZo6TqVMnOpukMgaqkWYuD1LuEdpcq44yTHhWJZDrqpae0gVLhX2vutJlAB2b55+6pfEZ",
-	"uqkTlgvxABkxgfalwM467BQ6sOmKp6gwC5vnlPddOokKSErktzDmWGMKEWF+UjOJTbdSJGVuafBpW+gU",
-	"Z9/XYgLGxKMQTxQIKFK15Fijm1RgIhgvxSXqckyWNfyrZOWlJL9rdEOjErUr5js8frI5nlNo5EUpHkzs",
-	"t6w1a7PR6WxanbWm1SxP8uS78xlzSZ+STnVLgvtpozmdPsoSQI1mvbU2lwF68bndmawA/tNjnWnetrBX",
-	"mmprlusxlmsilgxEGw6tzDpZ69N2s7m2sU4arbWm1Wq7dHO9725uumv9jru2tsob3Vhrbq63JGVnrZOC",
-	"wH9im2NJP9FP2fhY2DT2/w8r5JZum5Dkt7HfYzQKg3g4AiJnGHooMafJF7rVBy4qJ++99+jD7x7/+Peq",
-	"bXL1NDbKDO+cPRBWFtnyCX6GKBqBoEN5k1o57NscCg2fKrS4w8ii/MPUlPZYiLjvaR16OIxu0R+zDYR1",
-	"60L1Xr4xgG1AxQvcWqO9sbbR3MBecUWL/eDerL2eNOOYbzomIqjcvrJX/XMO7NWYRCWDs43tuE/h9pU9",
-	"21DFLIrCqi9g4m4WMYoXxEIcgupqtZOWR96+sgejQNXSFdpsyLde2u71eth9WqNiJ2HQJ31/CiRlFZx0",
-	"LQoCP63zCAnupmhEOBCFzJev2FKqu09dknXeHyYfx2DRPKXIhNViEtVZMEsxV45uv40hes39s4TD9+q4",
-	"zty6lln78L+/9UtYvtfkEHUbGLXXDu8c/t8AAAD//w==",
+	"7L37k9zGdS/+r3QhruKMjBliXvuYLdW3qKUejEVyw13aig1+jR6gZwchpjFGY3Y5UbHKupXEcnIVOTd2",
+	"mJu4YkfxQzfXFONEiWUrTv6XRLtL/Re3+pxuoIHBPHZJS6Yt/yAvMXj04/Q5n/N+3fLj8STmjKfC6r9u",
+	"JUxMYi4Y/OMlGkbThMk//ZinjKfyTzqZRKFP0zDml/9AxFxeY/foeBLBnWMmBD1kVt8K2FHos904YH0y",
+	"noqUjGnqj8j//xWnsX3n85+zbCuesISmcIvVt16y7tuW8EdsTOWLPpewodW3fudyPsLL+Ku4rEZ2i02i",
+	"mXX//n3bCpjwk3AiR2X1rStkiHc0yashvyuGIYsCEsT+dCzfQ2IezUg6YkRMfZ8JQfw4YMRzrX3X8nb0",
+	"w3BV2ERNSRDKA3jqlYODPZeLlKZTwQSZChaQYZzo5wShCSM8TrMvsqBJDkaMHIlRPGkcxkRQHgzie4Ry",
+	"ccwSkT95HKYjko5C4XLGj1gUT5hNjHWSg3zJtTxSC+U8jjnxR3HoszoMjpLuvXuXe/fuERzcDklHNIUx",
+	"J4xG5DqNIv1Nl2cfld8jx3RGQkFCPmRJIgd8hbQdhxyPYsEKIwgFzE2tlvwnzVYsjeOmy6372U4CIV0Z",
+	"x1MkntI2cULhJ3KchGnKOKHyZQHzwzGNiEiTkB+Smuda3eb2tmt5tvxqq93sbGT/2MZfSMhhmooSYeZM",
+	"v8nlE5qmLOHmBMkwicfyrnG9Sb7AJimh6ot9JI3wkNNUTiqU9DGeTFMWkPiIJfDz7+7fvEFSdi+V87Xz",
+	"EwBDtWxLfdHqW4rga67bxL/q/58k/nQ2kbfjJyXpX5mm8S3G2TGNKpZqmsaNBH8lw4geNsmNAoGRwcyg",
+	"9T5hRyyZ6eUggvFAEM/xduR/yPOEx4Qar3S5JB+vJX8yrwMlZytWG8TpiHA6ViSuf6g3ybVULpNgPMXD",
+	"FXKSsK9NmUiFTUTsctgcPh3DakaxYEGfUOJHoXwEh6dPpWDkiEZTJprkJsyfRjvE49Mo8siYUY70J7+l",
+	"1p5Px1b/K5Zj2VbLumNb8lY6kLuRJlNWXmrbuteQjzSMFRby+RvFNSG1bH6WXdwA45c72euOaAJLI19l",
+	"7OXN4dAqbO5Nbt0pbvct5sdJML/pNzkrjijkks/4rCkJLJGHMg2RV+fMdv41kvPsX7tOfJoElwS5trt7",
+	"7WqzigLjJGDJjXgV972pbtNP7LEkjCuGvz8dZP8kcCeZwK3Eh0NfO/nhg49/8K2zv/mjx++98/j9hyd/",
+	"8e7pd79XrxzahPp36SE7gOvLh7dn3ApPJilnSfXS7I4o5yxC/l87/eD7H7/xl2f//ldn339j0TBm14LV",
+	"A5A3SRbIErkrexHl+6P4+AYdVwxB/komSRxM/RTOll6Xk+/8yclfvnHyrbfOfvxP1aMRxgIfhFUvL2xB",
+	"QFNGao/fe+fjv/7j0wf/9vGD9+u2pKcxTYk3m81mzevXm0HgNQv8rO20e02n02xvzg/hvm3JUx4mLJBU",
+	"by61bZKkXricxKoXp0hQxV2vmO6dbEDx4A+Yn8o12aXcZ1HhcEmQMLcyLyrpSuIhuezPPyRPZJN4AU2p",
+	"p0XeIm5bcRxpuhLE3JwwflXed9/OUdPyR66r2+6XsNPKD2W3lrfMfE0+jDUXFvj7/NK+EAez5cv6Iggn",
+	"RGWhIHpAq9jaskleze+8b1sR5YdTerjWk6+a98q9oMndlRsh77kQxyyxo+V8JL/1/LwnPOSrbt6X99y3",
+	"rZQl45Aj7Fh2/4G+Tz6T0IBpprP0oezG7CnFxItUc42nLBlSnykmKBgjB/r2+g7xFlCTB9AbICwSs2R1",
+	"tfyoAuvUEGHBOyTB5xxv0U22NQ75q4wfpiOr31obVuDBIZSX0MXJH//Lxw8ePv7GP5786btnHz58/P7P",
+	"F6GJbBl2Fw//XuMwbsxJiCOWiDBeSQhfVLeVuUOBhRfOlDomJkMvcn/N8IEODRIzKcekh3yslcwnYTRl",
+	"cIzW4eci5IcR3n4x3ozfC+ANzwp/NpdoFWc2F4jcUt8DvaJKeS1KOzyaEs9n560+v8q0qM0sm7+p+Ny3",
+	"nyWeP4+zEeYq1eeSIFMefm3KCJ+OByzBlVPCoJ5rN2TEEla1rFrtcXml3mNiNMfZaLVb3VbX6W70ehvt",
+	"OW61WinKGchihL9Syqlbc8i+AHhLwB0PYb7qRlKbRJTXyYBJrR++ywI7U9OJ/JVEoUiV6gvvG1RhsXxh",
+	"9q7sfuHKyy+2ndaW021vOfJ/mysY+ZMK6dzasZTo8S58ZHeaJIz7s5VsSd9nwoF5IpzQmTy4OfmF6tAC",
+	"OjgP4eX6tsurCG/PcZyt1tbTpr8MxaiDBJRVNdtlNpCd3HCRxmTAFK3Bdl1C2xme1lAiUpySyz0n/1/L",
+	"W9cCkS2I+bS1atJFFXH1QVE340l4msdkf6/x4u1G6+UXGh3n6urjsZZeezUUk4jOEM3pky7HVqnelsYa",
+	"c0R0E8kXigPPd8Tla23Ji1MpmEjr5RdIx2lcpTOx1sb8xuFnQ+ZXY+Y5yyiZ0HRUwM/GO4qY2fzhojgZ",
+	"AAyhZCpYoo5m7eTNvz358Bdn33739M2fPX7vnZO3vrMSJO8Xx/ipAuOyJSMDxyWorKRBURjMc4enC6cV",
+	"vJ2npIDxNByGLBH64Pr4gN6VnEDiJKXRJUHaTrutrc07CB/1Ya6f31rp0wQ9LYpBC0mvq0yW5wRjC+x7",
+	"S4yFB7n8AIPhcgvhWmK5WWlTm98vAx+UxIP6BQa0k7k/iBjFx8S7vX/Vs4n38gt7HqmBhX8qAk9yVyqx",
+	"gBwNsNh6kxyMaEpCsOJTTq7t3yTddmvT5fK9dub5SkcJY42IpSlLiHJx2EUnQUYb2Vhqhu4gUpoyyauV",
+	"4bFe5ta396+WvCdXGl+mjT+883rnfqXb5OoKWpLc5JIgSHKwTOjfKVvESZwon5G8UV69/uI1UtOs5z9O",
+	"fvAN/O/Z998goe9fCy6H11lYb5LrU5G6XNL8gMnFY+NJOlO+pCa5Gh6G2uVoup9q8FV0KspPoeIVwN02",
+	"ofLOohOnvuPygjeTKZmXItvEBS2v59b2Vq/dBQC83XI6XWdzuzPHoeecVZUrXfC6znuoMiegdlyijxKc",
+	"qCuVygom8Qzo3K+WVM7iiuhflXfh8aOHj9/9uvIu9IlDdkchZ4KR2n44nkSS4QZ1m7TIi/wwCsXIJm2y",
+	"P6Ec/uyQl+Q5H9mkS/biJJ0eTplgtst75JWQB6FNNsjLLBlTbpNN8rt0QuWrbbJFvhAnTF7dJlcSOgh9",
+	"m7QcAAah0gGyYRzQ8Jjyuu3yVqv6jldifki+EPNDRfVkAdFXuOVsS6oEkvS6lm31LNvasGxL6mJblm1t",
+	"y3vgxpax0CsRQ+UCnv70m48fPbRsS62jZVtqGS3bwlW0bCtfRMu21BKevPVPJ7/4ET6Mi2nZll5Ly7Zw",
+	"KS3bwpW0bGvpOpKTt//p9Of/cfbzNz764OGim/MltcnpB48++uVfqvurUU5Gcfi8ldNgPlt9JZ+1vpLN",
+	"Xl8orIK+CKth/DtbCn3BWBJ9KVsafSFbIn3BmL0aPK7T0lvk6sjFAY/pq6FIDVuRWMcS+LUpS2bzHoiF",
+	"RsF5+WEabUXmgSU1zTGkNFVhJMDEwpSNxTlMXsqEm4t9miR09mtodLRxkSr54NzOrDJALtiXRZ4hkJLj",
+	"JRznmfMcXdzE9JunmVYTw4WV1OrXFfXVBfdcUHV9maWE+ml4VGYXtcd//rOTt//q7NvfO/3Omx998PDs",
+	"b/7oXA6f31s4lU9LrS2qrk9HHZXsA3RRsb5zB1bmCTw88Kj88LPHafVSrefkMRaKoBZ6yIjcTEGMvbQh",
+	"3s0m2fahyqc3UOojYATWg4f4uhnA+oxHgzGZSlVHKS5xOmIJ+aIYxRP4bK5Hyo+xhNDomM4EGYZRJCAU",
+	"D5HjZ5z82bYx5iT3hIbG/EVV1kbj1wvybXhDxrl5QCaMB5lZXZDa6fd++PjRO6cP/+Hku+9+9Mv/PPv2",
+	"u//99TdOv/uPJ996dPbtd89lkCzO5TeNfe9FlJ+De+/nhs09esjWDbRSXqyIcvnN+sU4v378GfHrG6u7",
+	"HsMvr+28az5h9HyuNJQcpWDi05/8+PT9f/ZIzVUuFteq5z63voTosXLVSLlxKI/+MIxSlmTh3iHXivC5",
+	"HW349XU8OZ/Jj2dNfpQo+FwRXpVvqJIe5VueAPqD2ZimFPybgtAjGgJJavh/8vajx+8/LLg933zw+O/f",
+	"XVNyVEzmN0l8XFdnpeTYoElA4mPOEjEKJxCaRGonb/392Te/cfLL/3Xy0787/f43Hj/6k3qTeI6HFn3w",
+	"Gg1YFPNDQdLYlBuZ+WBChTB+uAR5NilLJkko8A2NIxqFQZjOiD9i/t0d4rXM92dmd/xQxXfgVvkoCYXL",
+	"xd1wMmFBk+wzHkDyxWBGAjak0yjdISG6117pISw/pkDinAV5IpBE6XTMUpbYwHnhAciPIGHqcp8mSSjf",
+	"f0577PpWVnO1YA1sgjvw8Tt/cvbjv7BsEB0Vd330wVuFG6uJXW5//rDcdgtp4qbUHuDfdySV5JK6SCi3",
+	"mJhGqU7SsomnjHGeYZhrEuW7MHK5VjgkigES6j1VXpEsjFtK1kDbL/cMiYtyqewtmdBZFNNAJVjBN9cb",
+	"1dwBulmEJJXLo/y4Gf/sE2/fI8/nC3QjVuqaIi2xJK6GcqXbuTy7m+Ypd5WZbpAp573kFRPlyllsZSm/",
+	"X7nimeq+0Hl8SWgIH3L5aTiYcmFnLCWMS+Yc/CqTaPTo1jIGw3z2p+MxTWZVduDlGSxTkcZj5ZEmtZP3",
+	"3jl982eLU1jKMDQbbBVnvrnIuZ5FCAjDS6/87IRm/u3a40c/O/3p//jogz87ees7pw/+DVn26cMf6Ou/",
+	"OPn2o48++Dr+s75DglCkIT+chmKkXq2TyFx+PGKcCHbEEhrBLuBpUQFQO5iFSYVSJ9G3rcIHOKFkAMmn",
+	"CfNHNJEKx82BYMkRJm6OaSr6Lvcqwtg8m3g3bradds/ptDdbnY7T2W71nF7bK5Nq5V2rY6luLsuguoFh",
+	"o/EQI6cwe0roOS9KoLKL6ZTaEW16+MkkFiFovSFP2aE8yciHpjxMyTCOovhYZCFblwQxMnEqkygNb7/n",
+	"Wi2dntnWf/Rcy5s73a2Sp7/V2L4D/ufnPrfw3O9DYmtFrhxsNaa9rsqNTE1lZiRn6rU9jDnTxAx5syO5",
+	"ftzl7N4kTNhVcLOrNEmd0YYZu/E0JTFnNhExvOp5k+1gVuUgnh6OUrvMhFxuBk8o3gk8VbC0sNJpHMP7",
+	"dcqwfH2YAlwgNZOFNON8nVxOfZ9NUgE8G5eyXoQD6JpdHw68UD0Rm2RmkWLi5DVYCZuYRpTVCZTGXt+I",
+	"0xfxG1aBBq7x24IBNigw0MosStzUeEgosI551p9vcYX9Qv42g/Q5GxPlGtevN4LA2yGThOU5rwUCUgRQ",
+	"TEuey6zrNpzNRqe1UI7k1E757ObQ6n9lHVGCD923Xy+/9Y69KErqklBnxwZBApzUeJmxYVJTZ9wmIuQ+",
+	"M8BoiV5LU60KMM/GaSVsTEMe8kOIzpwPJaUzQbJ7SpzseBRHWYB9BeNbyq5IzXMkg+rAfzccr14cd8ex",
+	"nnb8ayVoSCuzN5fE71YGN/NcXChJUZPM5zDWhQU6Tr6MJKAzYQO7gt82nOokUykRnmBo8hAYQf4gQPw4",
+	"wMR+YJXjmKcjqdswjpFpHacR0BksVn3NALm9YnpwRYatfCQTmD/98OTv/qzeB3UsoLOGPD7BNNIByqcP",
+	"fnj27p/hvXUbGHhAw2iWK/m4bjDywmWXex2PfG1Kk5Ql0Uzf2/XIiEbDxozRRF/reUT+U93UJFckcXLJ",
+	"TwMyCf27SvxiwjSIZanuobhSZBwKPHvrxNusz+CvlhfEJuaCWLZ1tbwYpw9+ePqvb3z8jbezW67PLQ05",
+	"/e6bpZt+L1sn47aTh/9w8osfle58JVs98863/vTk5++X7vx9XFPzttI91QLHoKCrdLav5m/ZxR/CaFa8",
+	"pOZZvJjNq3hZTgKHV7yurt0BOl4C9dWPpOZj1nodMX8oxHTeUF7IZbcJax42ibfnOE570/Ga5AY7BsiO",
+	"5V4y9OZyGolYRY/u3m5sfvnmtVdec2690Nq47SGa2b/da2/tv7b1wpc9SbSHUTygEeqvNjGDYtAHqAB8",
+	"n1CXq2oPh4yDwhoYdKzBGlppQJakWMMj0yRfjnW5CPQXyhPBCagFYOyoyk1pbzqrIfhedcju7Sx3RivP",
+	"SlBq7aKG/p/Tbz/66MO/PvubP0JlJgQRWdQu+qarlXyetLoNCPR0uWT8IqXjCfk86anoT1LzFufVzKPo",
+	"c+TgzE89ovx8hguJprLDhTDZh2wUhXDXq0uCRAoOYxMzuPxAe5XlgiujSFplT0hYOk24hCtSb+Go+UkN",
+	"xsxtlBTr8stixtXZubw/45hMxIcx4UwqjlATR2qSOilKG/FQvEhcNEOzHOJvLKWDMNzlIDvRchInZBwn",
+	"2bBFGkYRCRgEwFY5tqv9MAeg9YK3JEuZCQURcQTUZBtOExUlbOjJl0AppiZcq/aaLCqwsSTyvaAIEowL",
+	"B/BLs6tYH4gX92DRWBbl5q2q/bEeEi5WAVkPCesp5jLXQMPGC+fQcN9Qr4o7vhgCz5UpmS0qkwRDS0If",
+	"YGTMNSiw50olmfuh3rb2bqiyRVX5DIuzD8DcpjMQJOzUny2MJMtRWHcsmANw/lw5Yw8LqXJFWi29Zu1R",
+	"lZPkLqYWGGMMTA2hKivONg44shit/C8aY2Wu2zr4WfvEzyULDrTfa4ljf7UlxgOvmUfGDLQXQx64vFbF",
+	"++X2jugEs1Yq2HQVr4VvLN4NUSHJlNdR+X2KK76WXReEa9meK5lAPJbPT9KZ1R/SSLDKLdlXzt2yOR+N",
+	"rHl1MmVkPXv4HyffeqveJ1F8zBKfCkZG7B65frWXZY+Gh3wX6/jlKb9X9q4R4wsSXNxahOFAMGaV0CIq",
+	"UjuvhzaIg1lmCwtTo7hXEe65vALvqZdKSFfTUPQyxohlByCjgoSB8TJOZvU5hJhhTBVZpl4swWKZHzO6",
+	"STuDAd1knW6POYMtn24ON1ln0O0EG2yzvSpJhjaGd17vtKuTkvZn3D8YhUkgccds/boV1UDlszpE5rmo",
+	"WtqVkTGLFvZGnAeb5/YM9Bbl2gx4n8suMTMbaycDYXB/FIqi8baqZEYVIvzUi2YsyWCal0bZZARO0IyC",
+	"qTeLLmFtcNOhHC7PYzkwoKjktAawDaY64yKY/MCireNNwSw+ZhRMWq6VVSpwLVILU5LSu5huKBUwPfqM",
+	"eaKEVfFGQWxWHCzaVCz7ImlMRU/HhasSYgAUqc0tRjysXOO6Zf82p0bdiNN9BsnUv7XJUkVN45MtcHbx",
+	"gjFxcnihQh+S+SC0dy3XKrlc6pWW8jgJD0NJbLoCiMvBOaQSN84djbhOHOJF6+EAMj0GVSoEE8A5Cntc",
+	"3Ws7rW1ns73hOK32ZvdXXfrG96tV2OXbl84Hl7a8+upNsM7HYj+d8jxrVeub0BkG6lR7IL80YrwQ2CDf",
+	"FTGoK71awTJLfKLnkrzySn887gvhYeHfMBU6m39BMn/MTZ9Z22m3G85Gw9kkrV6/5fQ7PU+B8TQcM/KH",
+	"8nYp48tFsM95rCq+U7HL5ez117v3G/hHO/+D6D/6c398boHd41YVpNRlExLYria5yaMZ8fZv7+6+uL8P",
+	"CF2M4mO+Y0ZTnTfaTL1tncM6WxQPocepIyJwnC1zhAo1rTG6c9fcWfcwLnDYqbHLJ/TIOxcaOcDNo07T",
+	"ITXKSRwFLHH5Kz0yplGEEUMt8iW2O6KpTdrkps8oV0fMJh2yR2d7NKqfm2w7a87+9mLX6lq8MhTEn6Yk",
+	"Hg5JyEUYMMMnWDHqVVXkfjvLIpn64LrpShGFUOJ0RAQ7lPtUCEE331hUAwq/XDDg/BabxElKqBxmEjSk",
+	"vJ7lLiksV4IRd7Wzn/zkow++efpXP0cXVX11vHlp5L/6MPO5KqJPo2ySrj2qePjTClQ/MOi5ZEZUv6go",
+	"g7MP3zz7v4+wWowKU8dYg3E8CCOGEQV7u8tjtp8gYvs6fIbo6drk7McfQs6xHJZU8HYXEYJ6Al9g5VOW",
+	"T9y3rQPzdJYCmrGRRu7PrD1+7z8/fvAeFho/ffNf6n3CJrE/IuMwikLB/BiUfkEoaXXQHZop+Qh2OPio",
+	"c9d0zWttdHsbW52t3mZvsy0RB3D0UtUj5TXz2Qh/9dpOa6vldFrt3kavu+UVeoJk9Yhcrl21kM0BjtgG",
+	"hHUt6x2RfXqpK9zlZV84OacrHPk+ulpSxFghx/V0ubmg9Sd0mhdW+IJ1gr7IknA426VJsH5CID7zmaHT",
+	"YDfmMq6X+acW8bMM6mc+Aw538gKJb/hgVb6b+uXCRcyTgETxYcjJkXyR6gClU7LO/veHJ7/8zsf/+D8f",
+	"P3pjzay2fKTVKGOaRE8hSXWUphPRv3w5CEXajPJ7OUsvw3Q8l9fynFWVjIUThZSsVJWQI77cL8ml600i",
+	"qdB0q6EnTmUoALA+p8awcpjrYPNnM/3vi/moFx0V9Tipnf75D0/e/oezb755+t2f1G3idZrOOYPQlDR0",
+	"+ScUhNZprgxAk/sQSsCt+qxRHzg9h/ABS3/ZUiciI5XDMB1NB00/Hl/W9+Af1v0qPz1W4RDMx248SLsG",
+	"EILWYFf2rgmd6yhnR7N6l2Pwo6Qxnv4ZoVkylA3eLmzwZCTBhsqbPp3ZOvqeM1t5xtIsPQu6lpklc2zi",
+	"V/ZLsDGWK9Haj9Z45HfiKGK+3MowFSwaNl3u8oPChoaCjCgPGjo+fDArbuskiSGIAGih4FOZTAdR6JOA",
+	"IWRJVMlTl9eySw3Gm3QSDuN7TZ/bGUqTU0MEKjidiFEMdR15kL+rdNKxhxsMgbo8i/GCNxMxghg13Le5",
+	"0i7Iq2rHx8fmSOAZl8P/BQ3WZgNnu9tr0NYWa3SdVtDY7gSbjeFwq7Xd2m73mE9tfBGdhI1Wu+1sO9vt",
+	"rLmX5F2wGmI0x3pd/iX0xkEInoinia+sXiKMwJpCzTADIuhMEHcpO3ctWI5jZf12eRF8y+s76nhnvyRT",
+	"qV3l+Qhxknt3IzpgUcQC4lpZfIlFapQcTpkQmM9CXT6kflpvkhepP8qF7iVBvHsN4GggqBo4Qw/ncYxx",
+	"jKkw6uX48ZhhnDZQ4+/8DtmN+RHjIFDlledUqbNcsIeCeHs39w9UPD7FFnMQV1HzVOBGQ768T8o9GD0M",
+	"hUlUcz6XE3l2RvJzSk6PGA1Y0jdOtFRndBofLL1ncHcvC4LUsR+hMF/JAvkN+ZAUAl5TzufArAesOLKY",
+	"MD8HC/LwC7MuBPGugDO3odGjpwYKvlvXUkcpmsmvielEvl4Qxhu397HYREaY4zjA3aWKa2HKNPiIm/lq",
+	"G8RmZK7CQj/3HDLk556zVSKF1Pf8aBqwAJLaDMuEa/WJynKTI/Pc3BiBP6l+hSpCad1Wgpg/hi/OUsfk",
+	"w/IjQTgcMlyNPiaC43gFTC+r6I9RVHj2PA0ZvL6CIZIB34UmkpCYh6AEvOZEOc1h3yuc5rADedCRxK0D",
+	"FsXHdaN/iPltHvOGac/AYd7S/UWzvJCsWKz3umsqR7iO+65lE1erSXhNpSzjL1LiyMvNZvO+h7Zi2BHj",
+	"TV7WqrKm6zQWYzl2SJowmuZpzYo2aCGr+aVCU1D5kUJf0FcODvaUsZ1MBTDRFbZpFf3Wfe01zyZe77XX",
+	"1J6r4gCe/ETWjxWilH2aJCi45kvtAhQd0QmrDpcGOGy4QlVsG35DdQat40Hh07FA4swYqQqPq6o+nInY",
+	"mpGwJtn9fOJonYA4IpizGPM8mtGDmF4Phn6Xx8c885tIeJBnLqoESDLlkC0E6Q/lMGtgti8bgFD0S2Fs",
+	"WDIBC47J+4uMr1aVTyHBpkKhHjCDTtOR59smXsbzPdyEsKDhQd5DzFkD1xI7YHLCKCQjq1g+AOY2gdSL",
+	"w/CIQaavKRnQHlYQQR5h91LG5Yjqtsu9DHp7pEZLtjg7t7BVmOAqrW2IRZC747Yl5VMeD0vrKkVVk3xp",
+	"FBsF3eTbAzZR/T0RWgJ+7qMQXM8SFnKgAq2UgJlVvZ8aRULVyBRUJBmQlfhVI3r5UDEdQ05UaxhUqHQa",
+	"25DlmbGvuGGXhPyG3FGzbF52sx/F/l1S8/aBdGtXacqaPD6u1euSbKQk1cu7JJJSfiFMSyUV8gBIlb0M",
+	"ixVyAso1YCxSk2dMwjhYKrz2eaIvDlnqj1B0ZeGW+Y0ebn7Iyd4sHcVc1yKRZ43yACwB4SChiQQm2fMT",
+	"uFfObRCnIy0uQn6Ij3vluE5vR+7/AuWq5sHF5g12vAtXvLpWuHixbKHaOXO/9O5ne3Ks3OeYWYJSCThL",
+	"KUhUjkxzkILcRoWCAb5EsSc3AXp2qjoF6XGMRQ2DjEoyq7Q6YIiNSM0rWOskgvCqg6e9+o4UwoL5CUvJ",
+	"Xabqxx/F0RGD7WGhlFZNA3lpe7ZI2USQVqMD87x+tefyWhYYbJNOm/gjmlA/ZQmajCVsl3PIBu3HfBgm",
+	"Y1gc6qcAUmyS0GNy++Clxha8d8qZ8OmEBcS77OnkHVBhQ44p0ZNI/qkQQBbRF7CUhpGAKpQsIM/VNAVc",
+	"EroQyHNqmZUQdflSKYobe4y9rkORqXMgpaCun9JbBDlifhon2FBCbmsLrDkKjJicTKoGgMzQVFHPkJHi",
+	"emk8aURSk1MqBrsnkWwOiNtNcjWJJ2YiE5ZYyICnsgypKPNCZB8CNDkEMaE+gxIKUuDImz0XTEHyXyKl",
+	"AHeql1DK806T7EuFGWenU3/vshmQZcTuhX58mNDJKPRRJe+jVJ3Eoa6fYZOwyZrImmapkUufjliYwOeB",
+	"JKTmLlhDSKGUhkeqGsKXPeJOHafjE48qgCORwVfDIP9hMoZ/Pqed2776sgr4zKcGH8Ppad3PoAt1QoDO",
+	"wVwX7VLByJX93WvX6s81Xd5tki8lYcoyyRFzViBwtdc2gNG7bOZafdgtG+CljZyMx+R4FKYMdoZI3BhF",
+	"OzAyiXnha8bpAgGlT41NwBNEPNedvvbaa695O/LkAI5SJ6lJvojIR26tKmcyI8cMgROA9L4+T3iPhtcE",
+	"LB5SjZCLAHjBiPj3mlU00q8/h1Aki66Fr2grCcgyqdciutI6U43iAQFMCKF3cj4bg/amok/3MqotArUN",
+	"ucrGvac/+bG8D77kXZZMzkNCgEoh8i+m/2pveDa5/fm200aGA39uZ8harZl8ATai1wP3XDdToVzX/Am/",
+	"6rqu6+0Aq0riqLRbnusOpM7gDuG/HP6bwH9TPcGp49y7B03ngdoaOt8C4olRaipq9aR+3gym44nAAf0u",
+	"PaIopC8J4kmqa+Lqg8H/OKPPpst7TQ0RnocNvX4VUkQlh1KGIOTF8lgCHivsOIyl0y4mhNCsJT6cJD3v",
+	"JtmbpsqYmWEQapCRp7hcjfIZ2Dv6cNyQF2TKwBj8g3VgrF+KgblnQWOFdkElGagZr9KX4etCg0TP81z+",
+	"uhywa9ioURes6m6CiqFpwM7UddAlaXIXLziuZeNrDUSBP6ncYXxCG7gLr8nQhbpq+k2z92aYRGmuxpzx",
+	"LdNEvXWlAyB7pwI8+BioITa8+lBdWpXX4louv69W1eX7GVCIGD1iJJ5qEUZq3MiNkBJH0j5IqbyOMwiS",
+	"EZ1IhQ6ja0WcSF5Mo4TRYFbfcbnEIqQLio3I9tNMRnqevF7a2YUbO7evuB/ZrqpNLW2ouZ+F7dRPm5tZ",
+	"sZeFfZzbRr2La26isYFq//LdoGDVYRPSw+XCrSDPk3HQqxlLVifPk1X77NlmpcD8WMPhvKaxvU3U9kg8",
+	"krOqGiIWmzAupgn7KhV+GD7/Eo0EJFJOaEIlinq+BjOSBNh3LVDPk/SrkiieP0imrC4xfsgNlmfPczyp",
+	"RkoRJNkJqGIgcMkfxCFHlFvGI8hKlJVEkheILvlllOUJE8AXWxuQwquM7ijZhXJAYNGrBognoOFhmAD7",
+	"eVkKR49xLFGCxlUJPhWDG4ZpX7JJlDxiqeQyCj3mwmvrspZhoHs0tWaRcUawv8dDw9aGVo4Mlk+jQIcM",
+	"JSxNQnYkJeAoPiacCbAr4kxtAgmHAtUhbdFEkzzoKYgSEjaM5w1V8uyjx0hDYqyFNas3c3UNZJXQxlI0",
+	"QkyV6diDxEYP0Vw0w7xb5RQpjlP7YgQdKwVLq5thgnujWQrMI05HkGSdxJMJ0IcIA9YkB3KMBrYHexkI",
+	"yVAo3ObH43HMyTgUaN+UQxnEAVqCqHL6DcDSMYTQ0FrIoRaoxm7BFK3uSDI2iSSwEdMkiQ/lRUUTdeyH",
+	"lntKuIRkaYyayTCMGKHC5Z7Sjhtq0E0gtSXJjuhZTMMU/Iplz51rwXa5Vmbfv7J3zfC8oicSw1g4nYR4",
+	"odnBCmwjCBNZ1K8f8mfjqvgT1dpcrkOht3lWaMsu+Rgw35fOrgWKTFTgH7ABygnjKRiU0mnCWeDywWxR",
+	"q5hCDv6LBTvUXPcYOGUFr15JRzdNgoXYMWC/XnerxVqdTq+92R12OwPH2XSGfrDdZU63uz2kzFOJykDC",
+	"me045ovGXrelBuGPcuB0pMKfzAgGVIDvMjYROoCsZJ02Diyk5hqTgIFnVJT5HOTJ0KmwmX3xWlDV9N7K",
+	"uu++EAcz7ZxmmDpRdkBhCTXl9C4GHElRvuG0IQ9l2+m12p3tbqscYdCHGEeMGYI/s7yjRY8XYoZ0DZQs",
+	"9nPhYxgwZAUbW0HgBJtBsB1sOxvbrN3qdHtbtOt0upvUD8ywBhyQEQlkFQMKC7EOFQuZtZaZO4toR1yZ",
+	"VTL/QgwHg8iBBc0zNUAzj6UuinojRpuIXCk7N+6ZQRQi64jcL54c434gMT9OEvS9D2Y5vYF7iA7iI13R",
+	"NY8zkSICAk+UY0POvu0456OvLHrPKMxbiM+z9p9ofSfRbNHqFvhcKFS0QqRrNxYbooIw16fUyHBVJQu8",
+	"1+97SsuSUkfVYqrdZRNQxBSrvpwykQY0pZfz895I2CQKGUoNpTVlvqBQqrFiOjYy7rV5P+/FInYWx1qC",
+	"9VdkXtoiW1LGBfUFl2ef1cn/8q2oAaI9zpBmyrobZAXpAMnlH5YLAvhKV60MU1XKD7dZG2BcDh9RgQml",
+	"l+h75RLNUBQBUtkhGDwCho604N0jxwCrQn4UpgzXS/kN0hhQ1gysdDGhPjyoynaL6SAPaThmiXZGJVPO",
+	"Vdnt+7bVfe21RSSYnYLLyrso7++d836FMc/xjDwaulqmluGlcBtSO/njf/n4wcNityrbSukhBPMBIWHw",
+	"Xu6TWsr9KuInJCM2MKdpgVXUdsmIqajDwBeI1MUY5VUJ+NO5Rn41c/NEPW/sB+ARq4SuwhUISZe0pSO1",
+	"04c/OHn44PS9f/3og7dO3n700b9//+z//OLk4YOzn/zoow/+ua6sdqEuW6wCDrX9WqQ00S4x2+XoGtW5",
+	"f9GM1HSQELIdm4zjALFW22n3Gk634bTquY4hX689RthNniXEtXanA0ZuXzmQilwWMEknYWNK02YYlzVZ",
+	"fzpgl4+6qij+7SsHZBSLFBJoCxhLvvby7v7+voSitpzTgA6kKpAdVuDvjTSOo0xRSihAnHQk6RGhLb49",
+	"h3tgV84jP6RCp+M+cEqr4Z4KDl1hoPFIzY8noXZJUo7wCxom49ZfEC6uA/9cbuA/sgL+2WpG6H/W2c7Z",
+	"3PiiDnv2k+PGqNT68dOFjYtQoYJ9/rDV2mxtbnS6ne3tXtvZYp1ud6u9ueG0NwZbfusJYN/ChoIXRH2L",
+	"WmouAX2rsRypgnKm33Qe1Ln8E0N1mMPxlTIdtBz9v1bbcZxuu1PQDxbVXS/UIYCqHYU6cta8ElGqd2ko",
+	"E6VfCh/c3Oz2nLa1oPyX9ervfzWgs8aXb91qfPn3Gq2vqmc35AOGBMpIrN1rOp1mexOK1l10ITZ6vV5n",
+	"a2sL0qU/iYWQH2x1e9tQ/ORpL8Qd++kC/uo+wmvgfbP97+mb3zr50+/VK7FxJpXpIZPn7IglA5qG40wS",
+	"o7RQRUhU7K5UGOqGshBykTIagHFlGNGUJGj30D7IPPRL6gsu1x85p+awGqS7XBk9ET4LLDsYB4ywJImT",
+	"gsiGWFpC0coKUlMOP1HNfW8o4x2E8yqHHIZ0ibvyOj2kIcdY7WQcQVQuhGngayW0hwA3tIFCrp+E9jE/",
+	"LCDxZwN2675Rqp/IxbrHrsbjC8VSNRzn56zTMe/TWoiYdkh120dE9UYBxsVQXtV0VUUdse4rvGtR8cGD",
+	"LCIkxJgY0snTduQTjck08UdUMJcPJdoycjz7pOCxhJ/Bu65i1/PEoFEcQ4QmjgtMKxITYqSzHPIOavhi",
+	"JlI2Jn7CIEbnv77+IxVvO0gYvSsgjx8s8namS3M6lgdDVerL+AfuBxyyPNC8OF6wP5Rw706xohmawDHY",
+	"npsJX2sUhAC1RUyYr1+JnE/Z2FW8S60iB7bcE7aemaqwWrcqvgrnHiuY6uAZtSQInfXSEp9y1L30FAas",
+	"aBvOTcwYfKKMz2bBX/RnQ5QY1Yq/mE6AT4Iv3iYUUk8YBChmIfHFLjhg/Y2LJUTzjVlkxq5a/ng4b6ir",
+	"X1yrOVpDn7Fd7s05tYuAN4+oMLzNgzbdZhvbm4NgONzYcLrbW04n2GgPh2w49H06hDBzaipJUmuiaVn3",
+	"IXMG9MmE0QSt6OVsl/rFDeXLNSWdfom9a+e0I3Rbn8+sDoddN6m9sGZUKAwIisnTNLFXlw4v4sZWqRrD",
+	"4vrNSyzzuvaSrjZcqK2kyv5qqLm0rLlayKxcmOXk/2tZFaWC8wTXanSa/4yaYs9pUd/3fdrztzpBm3Y6",
+	"g42NXm/QcajPnGHnCTRFU9Rd3CmQ09UKzdBkq7bmqeAR1+xP10BT3CwR53UKoLDRx3EdrZJ8wkpllW1B",
+	"alGtrVar1W473V5vjRMxT9nYX2ANkr3/lHWYwv4vUV+Q/wRZ7wJjl6scFnoPVXX9LFCSogqCfgtV9N7Q",
+	"QfoQMFkMzmo2mzZx9ZoaV0rBVtnV2bUgy+RxOXpBLqjUXMAdktF8Nk2IBUQXSQH5grhBdAhrpvs9iTBQ",
+	"vgP9OT2E+gXdIcaaL/OKYNyQyoDBIL40Jkghger8fytzfeROD7B0c7PhGVQZlKI6QI+Iy9ElQooeEXwC",
+	"tDUVHExJEE8HEdN4N0vrgMwNlMZZ9oYY4buDOMdNtQKFEQkVsj7sN+QXEQXpyrzGucEUPp3Z9Yz4XGBv",
+	"CEUFQmHGkzf/9uTDX2ABJ91ZfrWCV5QmT0erK5u1cwi5lhZndLpf7ZVReeBZxAgSIhYhhCTBONH12AfT",
+	"dK6HJ8Qwwjz7BdPLfNZ0qGKraudJh3Z5IRXaViH8/jSJsjWTE4TUeNN3ctQpu03Ka+OBUjGKwXlEcigO",
+	"aWOC1Kp9G6CrPBVdwFC7Cv4Ll3urQL133vgV03+he8ZeAJYXF6/Cc2EYq9d0XcDbPmmnRetcTou23w06",
+	"js9am91uZ9D2A3/TcTbbW9tbbNAeBK0nhqLGeX0idwWu5W+No2J+63vtVrvVc1otZ6vt9Dah3K7RDvgr",
+	"xTaTxf6PhXaPFuo4haaI1mLT+n7ID+kkThhpv6z7fpDbPArHoVyb/QljUMgauwwC+WFXP6sNbobit1sV",
+	"3+58mh/feGofbxc+fqd89PLWZk8dr5vnYxlcN3tXIzs1BPfiup9hKsgwnibpyLA4YlCzhKQJw3T0LGkx",
+	"0IURngGwBOypylbOAzJhPMeJgtROv/fDx4/eMVvN/vfX38ga054XVRUY468FtCpZuBfjq/2UTUh7gbEb",
+	"jNl9tB+XyvYsaINDVdUvFmBkTBF/GF6rihgeyATtG3mQl6rM0OWSvoWMz6wM2kSZ9VcbnyH7qdrkDLCl",
+	"GFEiRwAJMIJ4NGHUy4PfFgCHPWgo9CQmPej+lndkmxcmpfSXC+AINE8oHNEZBoNWr9Npb7Y3/M1NP9jc",
+	"bjPa7rS3httbdMtZjiNaG93e5la7u7XR2e5WwogybT4RloDlXQtKmOVkoPfdMIxSbP1XhTBK7toCzsid",
+	"qDvAUdHai4QvnjqSgCdUfQ74M+N4B9VNr7BcBp5HOVEkHdQUFvEgyewAb5u4RTXD+so8Ea5r4TXjB9rr",
+	"23bnzbLlpmrVYr6irZmEDstHX9H7YPnAW+1mZ2Nu5C+/sLdk5L31Rt4718jVusv3377xauPqld+fG7tT",
+	"Gnun6ThzQ3/x9q0lQ89fvXToOZq6Smdkjwph3b+zLjy6f5FDvwQfZUHSWqUvlM/iq6tDLjUKlgWFMOvR",
+	"Uq7q1oCFaqfQug4kqW6koPyVZh8Fl4NKorvs1eeLFqzb4TSrJWB6zF3OGatgbmhdW84+nq1oCQOp0CMa",
+	"QnErI2JXR0ycvP3o8fsPCx0V33zw+O/fXR/6zQuzJ45f1sajglSpm+hOlURdDupay0FdFpYgB5UgDehS",
+	"jZcEuba7e+1qJht1RMKI+XeFcsxmHQ+xk0CIYO+WGQONxJ3Suzr+ohB5MBd0gKl8ZcyXVQuMh3j6wA6s",
+	"3h+bbcaMA1nw7Etq152/4iHxpklUXTm6gFWrus2srhJrEzqZUCy/Nl8ltl6FEo+y+s1P07z01GHhGn0Q",
+	"DVjYqoCFZr3weViY1R0uli9dVun2grhxvmD2sgyprJbpYmvUMqxI5qEiwEeMB6mFWWbKcbEOwlzV4GQa",
+	"/QrMVBcFl+cHk+sQqNDmHWAo1tNHD+WS878e8GFnIXyYo62FMMDlec/fVJD4mGMUJBYsNUnyWfF9naeS",
+	"+LriOmMyv1opXd1FdLHAxqwbzMfOqxSbjbywYjEIZB1eiwMU0yjFelnFwos6ehDCkRZGm0GaeB7eJ+rz",
+	"hQbKVpqqZkI6GEtKV9WvyIOaZMrsYwSt2UaFQJTwcZKfNyntlx8tDSyGUnfPPkZqWIwEigsoKeRlRRfD",
+	"MfMKFRiNKo31RY3M5jH+AbQjnbcnqSHBDqi4idwOaavAGuULxzA9LIRZhCgFQ9ace26+TI0RZpc3RMx+",
+	"UjXUCqxLhQVITqGyz8y37qhrqqImVDBb1A81o5LFPjzTKofl1kF6QpWocnFdXRJN76bt8lIJtJzicCBw",
+	"YHX+qe7qqIqhQX3jGuZ+VVeolfNQuDBNphzqFJOUhpGuuwst83Jxn1MH7PSOUcMZOqwIMqYBI9MJZntl",
+	"JqFjapTxNYOZVA3HMG93W8sT1ah5jFWPrgrYKOb7G/9qIwfXQJSLAgch5aTjbDjbrV5v2+lttJ12deig",
+	"2dvTWs9UszDWKusyqYIS17PgmEFa8D811lLrxQU9B3U7QKM3n9F8Tw9EAV+sqqHau1k51N4YsG67vbG1",
+	"SVudjbbT6fpse3Pgb2/7G4Oev7GxygK7tdHe3uzIZS5D7VJjsQsC6CWttZeaYMuc0BRwaZUIPH/Vgfz0",
+	"flLBg79eCHr1maum76cPtRe2tv8Mc//aYm7dM1AH+0En4XSUxNPDke4kSLCT4KoOgqsReYkXnd9vWuUI",
+	"neu4qEgWgqKEyhotk96cSVWVFdb/htSEoQREkGgORicQ+v4o5GxnXmrj57AjBvwtMi+tIIqYkjhO8wQe",
+	"SP3AjwZhAqWeoEFXbgzpX77cam82nabTbPW3nC1HZX4W+wuKlNRuXzmo24rW85cRM/wtQ/euBVNSddD3",
+	"zTYMrgU9pBqt7tbGVnur3pyzzRzfK1tmYAZfndK0YnB7EFKQQhHmT29wEM6hSLM8QviacnLMjbFK8ST/",
+	"9fUfkeUHQQ5Mtej5ovr+/f8XAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
