@@ -180,12 +180,15 @@ type Amount = string
 
 // AutoRenewal Auto-renewal flag. Not documented by Linksfield: every example sends `0`; `0` = no auto-renewal
 // and `1` = auto-renewal are inferred (both names are inferred). It is sent only in requests, so
-// the enum is closed: a client sends only these values. Optional; `null` means not sent.
+// the enum is closed: a client sends only these values. Optional: leave it out rather than send
+// `null` (not nullable, see the conventions).
+//
+// Example: 0
 type AutoRenewal string
 
 // AutoRenewalRecord One auto-renewal in force.
 type AutoRenewalRecord struct {
-	// DeviceCode The SIM card's ICCID.
+	// DeviceCode The ICCID of the SIM card the auto-renewal is for.
 	DeviceCode string `json:"deviceCode"`
 
 	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests
@@ -202,6 +205,9 @@ type AutoRenewalRecord struct {
 	// PackageType Plan type (套餐类型): `0` day-schedule plan (日程套餐), `1` daily data plan, `2` monthly data plan,
 	// `3` quarterly plan, `4` half-year plan, `5` yearly plan. A front end picks the period unit it
 	// shows from this value.
+	//
+	//
+	// Example: 2
 	PackageType PackageType `json:"packageType"`
 
 	// PartnerCode Channel code (渠道编码).
@@ -226,6 +232,8 @@ type AutoRenewalRecord struct {
 // CancelAutoRenewalReply Envelope of /cancelAutoRenewalRecord. `data` is not documented by Linksfield.
 type CancelAutoRenewalReply struct {
 	// Data A payload whose fields are not documented by Linksfield.
+	//
+	// Example: {"deviceCode":"89852420180910340793"}
 	Data OpenData `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -254,12 +262,18 @@ type CancelAutoRenewalRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests
@@ -295,6 +309,8 @@ type CancelAutoRenewalRequest struct {
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
@@ -323,6 +339,8 @@ type CancelAutoRenewalRequest struct {
 // CreateOrderReply Envelope of /singleOrder.
 type CreateOrderReply struct {
 	// Data Identifiers of the created order (from the portal's 2022 example; not described).
+	//
+	// Example: {"deviceCode":"89860012018111220455","orderNo":"2020061214140465562","partnerCode":"P000270","payId":"P0008182020061214140465562"}
 	Data CreatedOrder `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -342,7 +360,11 @@ type CreateOrderReply struct {
 type CreateOrderRequest struct {
 	// AutoRenewal Auto-renewal flag. Not documented by Linksfield: every example sends `0`; `0` = no auto-renewal
 	// and `1` = auto-renewal are inferred (both names are inferred). It is sent only in requests, so
-	// the enum is closed: a client sends only these values. Optional; `null` means not sent.
+	// the enum is closed: a client sends only these values. Optional: leave it out rather than send
+	// `null` (not nullable, see the conventions).
+	//
+	//
+	// Example: 0
 	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
@@ -356,12 +378,18 @@ type CreateOrderRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// OrderNo The order request's unique number (see OrderNo). Optional here (see the operation); `null`
@@ -441,6 +469,8 @@ type CreateOrderRequest struct {
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
@@ -467,6 +497,8 @@ type CreateOrderRequest struct {
 }
 
 // CreatedOrder Identifiers of the created order (from the portal's 2022 example; not described).
+//
+// Example: {"deviceCode":"89860012018111220455","orderNo":"2020061214140465562","partnerCode":"P000270","payId":"P0008182020061214140465562"}
 type CreatedOrder struct {
 	// DeviceCode The card the order is for.
 	DeviceCode string `json:"deviceCode,omitempty"`
@@ -512,11 +544,15 @@ type FailureReply struct {
 // LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 // 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 // 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+//
+// Example: 1
 type LanguageCode string
 
 // ListAutoRenewalsReply Envelope of /queryAutoRenewalRecord.
 type ListAutoRenewalsReply struct {
 	// Data The auto-renewals in force (required on success).
+	//
+	// Example: [{"deviceCode":"8100000000012000423","orderNo":"NO2025032713303915052","orderPeriod":"2","packageType":"1","partnerCode":"CU-7ZOIHX0RB16U","payId":"CU-7ZOIHX0RB16U2025032713303774502","servicePlanShowName":"LY_day-ZRR-ZQ-1_20250326","subscriptionTime":"2025.03.27"}]
 	Data []AutoRenewalRecord `json:"data"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -545,12 +581,18 @@ type ListAutoRenewalsRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
@@ -571,6 +613,8 @@ type ListAutoRenewalsRequest struct {
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
@@ -599,6 +643,8 @@ type ListAutoRenewalsRequest struct {
 // ListOrdersReply Envelope of /singleQueryOrder.
 type ListOrdersReply struct {
 	// Data The card's orders in use and not yet enabled.
+	//
+	// Example: {"deviceCode":"89852121501108205774","orderList":[{"expireDate":"2024-07-31","orderStatus":"2","remainingDays":"0","servicePlanShowName":"Singapore 2G 30-Days Unlimited Speech","time":"1","unit":"2"}],"partnerCode":"SU528SX8BZ"}
 	Data OrderList `json:"data"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -628,12 +674,18 @@ type ListOrdersRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
@@ -654,6 +706,8 @@ type ListOrdersRequest struct {
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
@@ -683,6 +737,9 @@ type ListOrdersRequest struct {
 type ListPlansReply struct {
 	// Data The data of /singleServicePlanPage. Not documented by Linksfield: the `plans` member is inferred
 	// (the vshop-go sandbox's shape). The object stays open.
+	//
+	//
+	// Example: {"plans":[{"area":"欧洲","packageCode":"PACKAGE20180428000007","packageType":"2","payAmount":"4.99","payCurrency":"USD","servicePlanCode":"SP-EU-1GB-30D","servicePlanShowName":"Europe 1GB 30-Days"}]}
 	Data PlanList `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -718,12 +775,18 @@ type ListPlansRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
@@ -744,6 +807,8 @@ type ListPlansRequest struct {
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
@@ -773,6 +838,8 @@ type ListPlansRequest struct {
 // enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 // skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 // carried. Must not be an empty string.
+//
+// Example: 0
 type Mark string
 
 // Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -781,6 +848,8 @@ type Mark string
 type Message = string
 
 // OpenData A payload whose fields are not documented by Linksfield.
+//
+// Example: {"deviceCode":"89852420180910340793"}
 type OpenData map[string]interface{}
 
 // OperateCode Result of the operation: `S` = success. No other value is documented by Linksfield; any other
@@ -790,6 +859,8 @@ type OpenData map[string]interface{}
 type OperateCode = string
 
 // OrderList The card's orders in use and not yet enabled.
+//
+// Example: {"deviceCode":"89852121501108205774","orderList":[{"expireDate":"2024-07-31","orderStatus":"2","remainingDays":"0","servicePlanShowName":"Singapore 2G 30-Days Unlimited Speech","time":"1","unit":"2"}],"partnerCode":"SU528SX8BZ"}
 type OrderList struct {
 	// DeviceCode The SIM card's ICCID.
 	DeviceCode string         `json:"deviceCode,omitempty"`
@@ -816,6 +887,8 @@ type OrderPeriod = string
 // expireDate and `1` on orders without one, so `2` = in use and `1` = bought, not yet enabled
 // are inferred. The value set is inferred too, so answers use it open (OrderSummary.orderStatus
 // accepts any string).
+//
+// Example: 2
 type OrderStatus string
 
 // OrderSummary One order of a card.
@@ -848,6 +921,8 @@ type OrderSummary struct {
 // PackageType Plan type (套餐类型): `0` day-schedule plan (日程套餐), `1` daily data plan, `2` monthly data plan,
 // `3` quarterly plan, `4` half-year plan, `5` yearly plan. A front end picks the period unit it
 // shows from this value.
+//
+// Example: 2
 type PackageType string
 
 // PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
@@ -908,6 +983,8 @@ type Plan struct {
 
 // PlanList The data of /singleServicePlanPage. Not documented by Linksfield: the `plans` member is inferred
 // (the vshop-go sandbox's shape). The object stays open.
+//
+// Example: {"plans":[{"area":"欧洲","packageCode":"PACKAGE20180428000007","packageType":"2","payAmount":"4.99","payCurrency":"USD","servicePlanCode":"SP-EU-1GB-30D","servicePlanShowName":"Europe 1GB 30-Days"}]}
 type PlanList struct {
 	// Plans The plans that can be bought for the card (inferred).
 	Plans                []Plan                 `json:"plans"`
@@ -925,6 +1002,8 @@ type Sign = string
 // SyncThirdPartyOrderReply Envelope of /synPartner/SynOrderInfo. `data` is not documented by Linksfield.
 type SyncThirdPartyOrderReply struct {
 	// Data A payload whose fields are not documented by Linksfield.
+	//
+	// Example: {"deviceCode":"89852420180910340793"}
 	Data OpenData `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -945,7 +1024,11 @@ type SyncThirdPartyOrderReply struct {
 type SyncThirdPartyOrderRequest struct {
 	// AutoRenewal Auto-renewal flag. Not documented by Linksfield: every example sends `0`; `0` = no auto-renewal
 	// and `1` = auto-renewal are inferred (both names are inferred). It is sent only in requests, so
-	// the enum is closed: a client sends only these values. Optional; `null` means not sent.
+	// the enum is closed: a client sends only these values. Optional: leave it out rather than send
+	// `null` (not nullable, see the conventions).
+	//
+	//
+	// Example: 0
 	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
@@ -958,7 +1041,8 @@ type SyncThirdPartyOrderRequest struct {
 
 	// LanguageCode Language code, as in the other operations (see LanguageCode). Linksfield's example for this
 	// operation sends an empty string, so the empty string is accepted here too, meaning "not
-	// sent" (it takes no part in the signature), as `null` does. Optional.
+	// sent" (it takes no part in the signature). Optional: leave it out or send `""` rather than
+	// `null` (not nullable, see the conventions).
 	//
 	//
 	// Example: 1
@@ -968,6 +1052,9 @@ type SyncThirdPartyOrderRequest struct {
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests
@@ -1075,6 +1162,8 @@ type SyncThirdPartyOrderRequest struct {
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
@@ -1101,6 +1190,8 @@ type SyncThirdPartyOrderRequest struct {
 }
 
 // Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+//
+// Example: 0
 type Terminal string
 
 // TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
@@ -1115,6 +1206,8 @@ type TradeTime = string
 // VerifyCardReply Envelope of /singleVerify. `data` is not documented by Linksfield.
 type VerifyCardReply struct {
 	// Data A payload whose fields are not documented by Linksfield.
+	//
+	// Example: {"deviceCode":"89852420180910340793"}
 	Data OpenData `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -1143,12 +1236,18 @@ type VerifyCardRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
@@ -1169,6 +1268,8 @@ type VerifyCardRequest struct {
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
@@ -4893,227 +4994,232 @@ func (sh *strictHandler) SyncThirdPartyOrder(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37k9zGdS/+r3QhruKMjBliXvuYLdW3qKUejEVyw13aig1+jR6gZwchpjFGY3Y5UbHKupXEcnIVOTd2",
-	"mJu4YkfxQzfXFONEiWUrTv6XRLtL/Re3+pxuoIHBPHZJS6Yt/yAvMXj04/Q5n/N+3fLj8STmjKfC6r9u",
-	"JUxMYi4Y/OMlGkbThMk//ZinjKfyTzqZRKFP0zDml/9AxFxeY/foeBLBnWMmBD1kVt8K2FHos904YH0y",
-	"noqUjGnqj8j//xWnsX3n85+zbCuesISmcIvVt16y7tuW8EdsTOWLPpewodW3fudyPsLL+Ku4rEZ2i02i",
-	"mXX//n3bCpjwk3AiR2X1rStkiHc0yashvyuGIYsCEsT+dCzfQ2IezUg6YkRMfZ8JQfw4YMRzrX3X8nb0",
-	"w3BV2ERNSRDKA3jqlYODPZeLlKZTwQSZChaQYZzo5wShCSM8TrMvsqBJDkaMHIlRPGkcxkRQHgzie4Ry",
-	"ccwSkT95HKYjko5C4XLGj1gUT5hNjHWSg3zJtTxSC+U8jjnxR3HoszoMjpLuvXuXe/fuERzcDklHNIUx",
-	"J4xG5DqNIv1Nl2cfld8jx3RGQkFCPmRJIgd8hbQdhxyPYsEKIwgFzE2tlvwnzVYsjeOmy6372U4CIV0Z",
-	"x1MkntI2cULhJ3KchGnKOKHyZQHzwzGNiEiTkB+Smuda3eb2tmt5tvxqq93sbGT/2MZfSMhhmooSYeZM",
-	"v8nlE5qmLOHmBMkwicfyrnG9Sb7AJimh6ot9JI3wkNNUTiqU9DGeTFMWkPiIJfDz7+7fvEFSdi+V87Xz",
-	"EwBDtWxLfdHqW4rga67bxL/q/58k/nQ2kbfjJyXpX5mm8S3G2TGNKpZqmsaNBH8lw4geNsmNAoGRwcyg",
-	"9T5hRyyZ6eUggvFAEM/xduR/yPOEx4Qar3S5JB+vJX8yrwMlZytWG8TpiHA6ViSuf6g3ybVULpNgPMXD",
-	"FXKSsK9NmUiFTUTsctgcPh3DakaxYEGfUOJHoXwEh6dPpWDkiEZTJprkJsyfRjvE49Mo8siYUY70J7+l",
-	"1p5Px1b/K5Zj2VbLumNb8lY6kLuRJlNWXmrbuteQjzSMFRby+RvFNSG1bH6WXdwA45c72euOaAJLI19l",
-	"7OXN4dAqbO5Nbt0pbvct5sdJML/pNzkrjijkks/4rCkJLJGHMg2RV+fMdv41kvPsX7tOfJoElwS5trt7",
-	"7WqzigLjJGDJjXgV972pbtNP7LEkjCuGvz8dZP8kcCeZwK3Eh0NfO/nhg49/8K2zv/mjx++98/j9hyd/",
-	"8e7pd79XrxzahPp36SE7gOvLh7dn3ApPJilnSfXS7I4o5yxC/l87/eD7H7/xl2f//ldn339j0TBm14LV",
-	"A5A3SRbIErkrexHl+6P4+AYdVwxB/komSRxM/RTOll6Xk+/8yclfvnHyrbfOfvxP1aMRxgIfhFUvL2xB",
-	"QFNGao/fe+fjv/7j0wf/9vGD9+u2pKcxTYk3m81mzevXm0HgNQv8rO20e02n02xvzg/hvm3JUx4mLJBU",
-	"by61bZKkXricxKoXp0hQxV2vmO6dbEDx4A+Yn8o12aXcZ1HhcEmQMLcyLyrpSuIhuezPPyRPZJN4AU2p",
-	"p0XeIm5bcRxpuhLE3JwwflXed9/OUdPyR66r2+6XsNPKD2W3lrfMfE0+jDUXFvj7/NK+EAez5cv6Iggn",
-	"RGWhIHpAq9jaskleze+8b1sR5YdTerjWk6+a98q9oMndlRsh77kQxyyxo+V8JL/1/LwnPOSrbt6X99y3",
-	"rZQl45Aj7Fh2/4G+Tz6T0IBpprP0oezG7CnFxItUc42nLBlSnykmKBgjB/r2+g7xFlCTB9AbICwSs2R1",
-	"tfyoAuvUEGHBOyTB5xxv0U22NQ75q4wfpiOr31obVuDBIZSX0MXJH//Lxw8ePv7GP5786btnHz58/P7P",
-	"F6GJbBl2Fw//XuMwbsxJiCOWiDBeSQhfVLeVuUOBhRfOlDomJkMvcn/N8IEODRIzKcekh3yslcwnYTRl",
-	"cIzW4eci5IcR3n4x3ozfC+ANzwp/NpdoFWc2F4jcUt8DvaJKeS1KOzyaEs9n560+v8q0qM0sm7+p+Ny3",
-	"nyWeP4+zEeYq1eeSIFMefm3KCJ+OByzBlVPCoJ5rN2TEEla1rFrtcXml3mNiNMfZaLVb3VbX6W70ehvt",
-	"OW61WinKGchihL9Syqlbc8i+AHhLwB0PYb7qRlKbRJTXyYBJrR++ywI7U9OJ/JVEoUiV6gvvG1RhsXxh",
-	"9q7sfuHKyy+2ndaW021vOfJ/mysY+ZMK6dzasZTo8S58ZHeaJIz7s5VsSd9nwoF5IpzQmTy4OfmF6tAC",
-	"OjgP4eX6tsurCG/PcZyt1tbTpr8MxaiDBJRVNdtlNpCd3HCRxmTAFK3Bdl1C2xme1lAiUpySyz0n/1/L",
-	"W9cCkS2I+bS1atJFFXH1QVE340l4msdkf6/x4u1G6+UXGh3n6urjsZZeezUUk4jOEM3pky7HVqnelsYa",
-	"c0R0E8kXigPPd8Tla23Ji1MpmEjr5RdIx2lcpTOx1sb8xuFnQ+ZXY+Y5yyiZ0HRUwM/GO4qY2fzhojgZ",
-	"AAyhZCpYoo5m7eTNvz358Bdn33739M2fPX7vnZO3vrMSJO8Xx/ipAuOyJSMDxyWorKRBURjMc4enC6cV",
-	"vJ2npIDxNByGLBH64Pr4gN6VnEDiJKXRJUHaTrutrc07CB/1Ya6f31rp0wQ9LYpBC0mvq0yW5wRjC+x7",
-	"S4yFB7n8AIPhcgvhWmK5WWlTm98vAx+UxIP6BQa0k7k/iBjFx8S7vX/Vs4n38gt7HqmBhX8qAk9yVyqx",
-	"gBwNsNh6kxyMaEpCsOJTTq7t3yTddmvT5fK9dub5SkcJY42IpSlLiHJx2EUnQUYb2Vhqhu4gUpoyyauV",
-	"4bFe5ta396+WvCdXGl+mjT+883rnfqXb5OoKWpLc5JIgSHKwTOjfKVvESZwon5G8UV69/uI1UtOs5z9O",
-	"fvAN/O/Z998goe9fCy6H11lYb5LrU5G6XNL8gMnFY+NJOlO+pCa5Gh6G2uVoup9q8FV0KspPoeIVwN02",
-	"ofLOohOnvuPygjeTKZmXItvEBS2v59b2Vq/dBQC83XI6XWdzuzPHoeecVZUrXfC6znuoMiegdlyijxKc",
-	"qCuVygom8Qzo3K+WVM7iiuhflXfh8aOHj9/9uvIu9IlDdkchZ4KR2n44nkSS4QZ1m7TIi/wwCsXIJm2y",
-	"P6Ec/uyQl+Q5H9mkS/biJJ0eTplgtst75JWQB6FNNsjLLBlTbpNN8rt0QuWrbbJFvhAnTF7dJlcSOgh9",
-	"m7QcAAah0gGyYRzQ8Jjyuu3yVqv6jldifki+EPNDRfVkAdFXuOVsS6oEkvS6lm31LNvasGxL6mJblm1t",
-	"y3vgxpax0CsRQ+UCnv70m48fPbRsS62jZVtqGS3bwlW0bCtfRMu21BKevPVPJ7/4ET6Mi2nZll5Ly7Zw",
-	"KS3bwpW0bGvpOpKTt//p9Of/cfbzNz764OGim/MltcnpB48++uVfqvurUU5Gcfi8ldNgPlt9JZ+1vpLN",
-	"Xl8orIK+CKth/DtbCn3BWBJ9KVsafSFbIn3BmL0aPK7T0lvk6sjFAY/pq6FIDVuRWMcS+LUpS2bzHoiF",
-	"RsF5+WEabUXmgSU1zTGkNFVhJMDEwpSNxTlMXsqEm4t9miR09mtodLRxkSr54NzOrDJALtiXRZ4hkJLj",
-	"JRznmfMcXdzE9JunmVYTw4WV1OrXFfXVBfdcUHV9maWE+ml4VGYXtcd//rOTt//q7NvfO/3Omx998PDs",
-	"b/7oXA6f31s4lU9LrS2qrk9HHZXsA3RRsb5zB1bmCTw88Kj88LPHafVSrefkMRaKoBZ6yIjcTEGMvbQh",
-	"3s0m2fahyqc3UOojYATWg4f4uhnA+oxHgzGZSlVHKS5xOmIJ+aIYxRP4bK5Hyo+xhNDomM4EGYZRJCAU",
-	"D5HjZ5z82bYx5iT3hIbG/EVV1kbj1wvybXhDxrl5QCaMB5lZXZDa6fd++PjRO6cP/+Hku+9+9Mv/PPv2",
-	"u//99TdOv/uPJ996dPbtd89lkCzO5TeNfe9FlJ+De+/nhs09esjWDbRSXqyIcvnN+sU4v378GfHrG6u7",
-	"HsMvr+28az5h9HyuNJQcpWDi05/8+PT9f/ZIzVUuFteq5z63voTosXLVSLlxKI/+MIxSlmTh3iHXivC5",
-	"HW349XU8OZ/Jj2dNfpQo+FwRXpVvqJIe5VueAPqD2ZimFPybgtAjGgJJavh/8vajx+8/LLg933zw+O/f",
-	"XVNyVEzmN0l8XFdnpeTYoElA4mPOEjEKJxCaRGonb/392Te/cfLL/3Xy0787/f43Hj/6k3qTeI6HFn3w",
-	"Gg1YFPNDQdLYlBuZ+WBChTB+uAR5NilLJkko8A2NIxqFQZjOiD9i/t0d4rXM92dmd/xQxXfgVvkoCYXL",
-	"xd1wMmFBk+wzHkDyxWBGAjak0yjdISG6117pISw/pkDinAV5IpBE6XTMUpbYwHnhAciPIGHqcp8mSSjf",
-	"f0577PpWVnO1YA1sgjvw8Tt/cvbjv7BsEB0Vd330wVuFG6uJXW5//rDcdgtp4qbUHuDfdySV5JK6SCi3",
-	"mJhGqU7SsomnjHGeYZhrEuW7MHK5VjgkigES6j1VXpEsjFtK1kDbL/cMiYtyqewtmdBZFNNAJVjBN9cb",
-	"1dwBulmEJJXLo/y4Gf/sE2/fI8/nC3QjVuqaIi2xJK6GcqXbuTy7m+Ypd5WZbpAp573kFRPlyllsZSm/",
-	"X7nimeq+0Hl8SWgIH3L5aTiYcmFnLCWMS+Yc/CqTaPTo1jIGw3z2p+MxTWZVduDlGSxTkcZj5ZEmtZP3",
-	"3jl982eLU1jKMDQbbBVnvrnIuZ5FCAjDS6/87IRm/u3a40c/O/3p//jogz87ees7pw/+DVn26cMf6Ou/",
-	"OPn2o48++Dr+s75DglCkIT+chmKkXq2TyFx+PGKcCHbEEhrBLuBpUQFQO5iFSYVSJ9G3rcIHOKFkAMmn",
-	"CfNHNJEKx82BYMkRJm6OaSr6Lvcqwtg8m3g3bradds/ptDdbnY7T2W71nF7bK5Nq5V2rY6luLsuguoFh",
-	"o/EQI6cwe0roOS9KoLKL6ZTaEW16+MkkFiFovSFP2aE8yciHpjxMyTCOovhYZCFblwQxMnEqkygNb7/n",
-	"Wi2dntnWf/Rcy5s73a2Sp7/V2L4D/ufnPrfw3O9DYmtFrhxsNaa9rsqNTE1lZiRn6rU9jDnTxAx5syO5",
-	"ftzl7N4kTNhVcLOrNEmd0YYZu/E0JTFnNhExvOp5k+1gVuUgnh6OUrvMhFxuBk8o3gk8VbC0sNJpHMP7",
-	"dcqwfH2YAlwgNZOFNON8nVxOfZ9NUgE8G5eyXoQD6JpdHw68UD0Rm2RmkWLi5DVYCZuYRpTVCZTGXt+I",
-	"0xfxG1aBBq7x24IBNigw0MosStzUeEgosI551p9vcYX9Qv42g/Q5GxPlGtevN4LA2yGThOU5rwUCUgRQ",
-	"TEuey6zrNpzNRqe1UI7k1E757ObQ6n9lHVGCD923Xy+/9Y69KErqklBnxwZBApzUeJmxYVJTZ9wmIuQ+",
-	"M8BoiV5LU60KMM/GaSVsTEMe8kOIzpwPJaUzQbJ7SpzseBRHWYB9BeNbyq5IzXMkg+rAfzccr14cd8ex",
-	"nnb8ayVoSCuzN5fE71YGN/NcXChJUZPM5zDWhQU6Tr6MJKAzYQO7gt82nOokUykRnmBo8hAYQf4gQPw4",
-	"wMR+YJXjmKcjqdswjpFpHacR0BksVn3NALm9YnpwRYatfCQTmD/98OTv/qzeB3UsoLOGPD7BNNIByqcP",
-	"fnj27p/hvXUbGHhAw2iWK/m4bjDywmWXex2PfG1Kk5Ql0Uzf2/XIiEbDxozRRF/reUT+U93UJFckcXLJ",
-	"TwMyCf27SvxiwjSIZanuobhSZBwKPHvrxNusz+CvlhfEJuaCWLZ1tbwYpw9+ePqvb3z8jbezW67PLQ05",
-	"/e6bpZt+L1sn47aTh/9w8osfle58JVs98863/vTk5++X7vx9XFPzttI91QLHoKCrdLav5m/ZxR/CaFa8",
-	"pOZZvJjNq3hZTgKHV7yurt0BOl4C9dWPpOZj1nodMX8oxHTeUF7IZbcJax42ibfnOE570/Ga5AY7BsiO",
-	"5V4y9OZyGolYRY/u3m5sfvnmtVdec2690Nq47SGa2b/da2/tv7b1wpc9SbSHUTygEeqvNjGDYtAHqAB8",
-	"n1CXq2oPh4yDwhoYdKzBGlppQJakWMMj0yRfjnW5CPQXyhPBCagFYOyoyk1pbzqrIfhedcju7Sx3RivP",
-	"SlBq7aKG/p/Tbz/66MO/PvubP0JlJgQRWdQu+qarlXyetLoNCPR0uWT8IqXjCfk86anoT1LzFufVzKPo",
-	"c+TgzE89ovx8hguJprLDhTDZh2wUhXDXq0uCRAoOYxMzuPxAe5XlgiujSFplT0hYOk24hCtSb+Go+UkN",
-	"xsxtlBTr8stixtXZubw/45hMxIcx4UwqjlATR2qSOilKG/FQvEhcNEOzHOJvLKWDMNzlIDvRchInZBwn",
-	"2bBFGkYRCRgEwFY5tqv9MAeg9YK3JEuZCQURcQTUZBtOExUlbOjJl0AppiZcq/aaLCqwsSTyvaAIEowL",
-	"B/BLs6tYH4gX92DRWBbl5q2q/bEeEi5WAVkPCesp5jLXQMPGC+fQcN9Qr4o7vhgCz5UpmS0qkwRDS0If",
-	"YGTMNSiw50olmfuh3rb2bqiyRVX5DIuzD8DcpjMQJOzUny2MJMtRWHcsmANw/lw5Yw8LqXJFWi29Zu1R",
-	"lZPkLqYWGGMMTA2hKivONg44shit/C8aY2Wu2zr4WfvEzyULDrTfa4ljf7UlxgOvmUfGDLQXQx64vFbF",
-	"++X2jugEs1Yq2HQVr4VvLN4NUSHJlNdR+X2KK76WXReEa9meK5lAPJbPT9KZ1R/SSLDKLdlXzt2yOR+N",
-	"rHl1MmVkPXv4HyffeqveJ1F8zBKfCkZG7B65frWXZY+Gh3wX6/jlKb9X9q4R4wsSXNxahOFAMGaV0CIq",
-	"UjuvhzaIg1lmCwtTo7hXEe65vALvqZdKSFfTUPQyxohlByCjgoSB8TJOZvU5hJhhTBVZpl4swWKZHzO6",
-	"STuDAd1knW6POYMtn24ON1ln0O0EG2yzvSpJhjaGd17vtKuTkvZn3D8YhUkgccds/boV1UDlszpE5rmo",
-	"WtqVkTGLFvZGnAeb5/YM9Bbl2gx4n8suMTMbaycDYXB/FIqi8baqZEYVIvzUi2YsyWCal0bZZARO0IyC",
-	"qTeLLmFtcNOhHC7PYzkwoKjktAawDaY64yKY/MCireNNwSw+ZhRMWq6VVSpwLVILU5LSu5huKBUwPfqM",
-	"eaKEVfFGQWxWHCzaVCz7ImlMRU/HhasSYgAUqc0tRjysXOO6Zf82p0bdiNN9BsnUv7XJUkVN45MtcHbx",
-	"gjFxcnihQh+S+SC0dy3XKrlc6pWW8jgJD0NJbLoCiMvBOaQSN84djbhOHOJF6+EAMj0GVSoEE8A5Cntc",
-	"3Ws7rW1ns73hOK32ZvdXXfrG96tV2OXbl84Hl7a8+upNsM7HYj+d8jxrVeub0BkG6lR7IL80YrwQ2CDf",
-	"FTGoK71awTJLfKLnkrzySn887gvhYeHfMBU6m39BMn/MTZ9Z22m3G85Gw9kkrV6/5fQ7PU+B8TQcM/KH",
-	"8nYp48tFsM95rCq+U7HL5ez117v3G/hHO/+D6D/6c398boHd41YVpNRlExLYria5yaMZ8fZv7+6+uL8P",
-	"CF2M4mO+Y0ZTnTfaTL1tncM6WxQPocepIyJwnC1zhAo1rTG6c9fcWfcwLnDYqbHLJ/TIOxcaOcDNo07T",
-	"ITXKSRwFLHH5Kz0yplGEEUMt8iW2O6KpTdrkps8oV0fMJh2yR2d7NKqfm2w7a87+9mLX6lq8MhTEn6Yk",
-	"Hg5JyEUYMMMnWDHqVVXkfjvLIpn64LrpShGFUOJ0RAQ7lPtUCEE331hUAwq/XDDg/BabxElKqBxmEjSk",
-	"vJ7lLiksV4IRd7Wzn/zkow++efpXP0cXVX11vHlp5L/6MPO5KqJPo2ySrj2qePjTClQ/MOi5ZEZUv6go",
-	"g7MP3zz7v4+wWowKU8dYg3E8CCOGEQV7u8tjtp8gYvs6fIbo6drk7McfQs6xHJZU8HYXEYJ6Al9g5VOW",
-	"T9y3rQPzdJYCmrGRRu7PrD1+7z8/fvAeFho/ffNf6n3CJrE/IuMwikLB/BiUfkEoaXXQHZop+Qh2OPio",
-	"c9d0zWttdHsbW52t3mZvsy0RB3D0UtUj5TXz2Qh/9dpOa6vldFrt3kavu+UVeoJk9Yhcrl21kM0BjtgG",
-	"hHUt6x2RfXqpK9zlZV84OacrHPk+ulpSxFghx/V0ubmg9Sd0mhdW+IJ1gr7IknA426VJsH5CID7zmaHT",
-	"YDfmMq6X+acW8bMM6mc+Aw538gKJb/hgVb6b+uXCRcyTgETxYcjJkXyR6gClU7LO/veHJ7/8zsf/+D8f",
-	"P3pjzay2fKTVKGOaRE8hSXWUphPRv3w5CEXajPJ7OUsvw3Q8l9fynFWVjIUThZSsVJWQI77cL8ml600i",
-	"qdB0q6EnTmUoALA+p8awcpjrYPNnM/3vi/moFx0V9Tipnf75D0/e/oezb755+t2f1G3idZrOOYPQlDR0",
-	"+ScUhNZprgxAk/sQSsCt+qxRHzg9h/ABS3/ZUiciI5XDMB1NB00/Hl/W9+Af1v0qPz1W4RDMx248SLsG",
-	"EILWYFf2rgmd6yhnR7N6l2Pwo6Qxnv4ZoVkylA3eLmzwZCTBhsqbPp3ZOvqeM1t5xtIsPQu6lpklc2zi",
-	"V/ZLsDGWK9Haj9Z45HfiKGK+3MowFSwaNl3u8oPChoaCjCgPGjo+fDArbuskiSGIAGih4FOZTAdR6JOA",
-	"IWRJVMlTl9eySw3Gm3QSDuN7TZ/bGUqTU0MEKjidiFEMdR15kL+rdNKxhxsMgbo8i/GCNxMxghg13Le5",
-	"0i7Iq2rHx8fmSOAZl8P/BQ3WZgNnu9tr0NYWa3SdVtDY7gSbjeFwq7Xd2m73mE9tfBGdhI1Wu+1sO9vt",
-	"rLmX5F2wGmI0x3pd/iX0xkEInoinia+sXiKMwJpCzTADIuhMEHcpO3ctWI5jZf12eRF8y+s76nhnvyRT",
-	"qV3l+Qhxknt3IzpgUcQC4lpZfIlFapQcTpkQmM9CXT6kflpvkhepP8qF7iVBvHsN4GggqBo4Qw/ncYxx",
-	"jKkw6uX48ZhhnDZQ4+/8DtmN+RHjIFDlledUqbNcsIeCeHs39w9UPD7FFnMQV1HzVOBGQ768T8o9GD0M",
-	"hUlUcz6XE3l2RvJzSk6PGA1Y0jdOtFRndBofLL1ncHcvC4LUsR+hMF/JAvkN+ZAUAl5TzufArAesOLKY",
-	"MD8HC/LwC7MuBPGugDO3odGjpwYKvlvXUkcpmsmvielEvl4Qxhu397HYREaY4zjA3aWKa2HKNPiIm/lq",
-	"G8RmZK7CQj/3HDLk556zVSKF1Pf8aBqwAJLaDMuEa/WJynKTI/Pc3BiBP6l+hSpCad1Wgpg/hi/OUsfk",
-	"w/IjQTgcMlyNPiaC43gFTC+r6I9RVHj2PA0ZvL6CIZIB34UmkpCYh6AEvOZEOc1h3yuc5rADedCRxK0D",
-	"FsXHdaN/iPltHvOGac/AYd7S/UWzvJCsWKz3umsqR7iO+65lE1erSXhNpSzjL1LiyMvNZvO+h7Zi2BHj",
-	"TV7WqrKm6zQWYzl2SJowmuZpzYo2aCGr+aVCU1D5kUJf0FcODvaUsZ1MBTDRFbZpFf3Wfe01zyZe77XX",
-	"1J6r4gCe/ETWjxWilH2aJCi45kvtAhQd0QmrDpcGOGy4QlVsG35DdQat40Hh07FA4swYqQqPq6o+nInY",
-	"mpGwJtn9fOJonYA4IpizGPM8mtGDmF4Phn6Xx8c885tIeJBnLqoESDLlkC0E6Q/lMGtgti8bgFD0S2Fs",
-	"WDIBC47J+4uMr1aVTyHBpkKhHjCDTtOR59smXsbzPdyEsKDhQd5DzFkD1xI7YHLCKCQjq1g+AOY2gdSL",
-	"w/CIQaavKRnQHlYQQR5h91LG5Yjqtsu9DHp7pEZLtjg7t7BVmOAqrW2IRZC747Yl5VMeD0vrKkVVk3xp",
-	"FBsF3eTbAzZR/T0RWgJ+7qMQXM8SFnKgAq2UgJlVvZ8aRULVyBRUJBmQlfhVI3r5UDEdQ05UaxhUqHQa",
-	"25DlmbGvuGGXhPyG3FGzbF52sx/F/l1S8/aBdGtXacqaPD6u1euSbKQk1cu7JJJSfiFMSyUV8gBIlb0M",
-	"ixVyAso1YCxSk2dMwjhYKrz2eaIvDlnqj1B0ZeGW+Y0ebn7Iyd4sHcVc1yKRZ43yACwB4SChiQQm2fMT",
-	"uFfObRCnIy0uQn6Ij3vluE5vR+7/AuWq5sHF5g12vAtXvLpWuHixbKHaOXO/9O5ne3Ks3OeYWYJSCThL",
-	"KUhUjkxzkILcRoWCAb5EsSc3AXp2qjoF6XGMRQ2DjEoyq7Q6YIiNSM0rWOskgvCqg6e9+o4UwoL5CUvJ",
-	"Xabqxx/F0RGD7WGhlFZNA3lpe7ZI2USQVqMD87x+tefyWhYYbJNOm/gjmlA/ZQmajCVsl3PIBu3HfBgm",
-	"Y1gc6qcAUmyS0GNy++Clxha8d8qZ8OmEBcS77OnkHVBhQ44p0ZNI/qkQQBbRF7CUhpGAKpQsIM/VNAVc",
-	"EroQyHNqmZUQdflSKYobe4y9rkORqXMgpaCun9JbBDlifhon2FBCbmsLrDkKjJicTKoGgMzQVFHPkJHi",
-	"emk8aURSk1MqBrsnkWwOiNtNcjWJJ2YiE5ZYyICnsgypKPNCZB8CNDkEMaE+gxIKUuDImz0XTEHyXyKl",
-	"AHeql1DK806T7EuFGWenU3/vshmQZcTuhX58mNDJKPRRJe+jVJ3Eoa6fYZOwyZrImmapkUufjliYwOeB",
-	"JKTmLlhDSKGUhkeqGsKXPeJOHafjE48qgCORwVfDIP9hMoZ/Pqed2776sgr4zKcGH8Ppad3PoAt1QoDO",
-	"wVwX7VLByJX93WvX6s81Xd5tki8lYcoyyRFzViBwtdc2gNG7bOZafdgtG+CljZyMx+R4FKYMdoZI3BhF",
-	"OzAyiXnha8bpAgGlT41NwBNEPNedvvbaa695O/LkAI5SJ6lJvojIR26tKmcyI8cMgROA9L4+T3iPhtcE",
-	"LB5SjZCLAHjBiPj3mlU00q8/h1Aki66Fr2grCcgyqdciutI6U43iAQFMCKF3cj4bg/amok/3MqotArUN",
-	"ucrGvac/+bG8D77kXZZMzkNCgEoh8i+m/2pveDa5/fm200aGA39uZ8harZl8ATai1wP3XDdToVzX/Am/",
-	"6rqu6+0Aq0riqLRbnusOpM7gDuG/HP6bwH9TPcGp49y7B03ngdoaOt8C4olRaipq9aR+3gym44nAAf0u",
-	"PaIopC8J4kmqa+Lqg8H/OKPPpst7TQ0RnocNvX4VUkQlh1KGIOTF8lgCHivsOIyl0y4mhNCsJT6cJD3v",
-	"JtmbpsqYmWEQapCRp7hcjfIZ2Dv6cNyQF2TKwBj8g3VgrF+KgblnQWOFdkElGagZr9KX4etCg0TP81z+",
-	"uhywa9ioURes6m6CiqFpwM7UddAlaXIXLziuZeNrDUSBP6ncYXxCG7gLr8nQhbpq+k2z92aYRGmuxpzx",
-	"LdNEvXWlAyB7pwI8+BioITa8+lBdWpXX4louv69W1eX7GVCIGD1iJJ5qEUZq3MiNkBJH0j5IqbyOMwiS",
-	"EZ1IhQ6ja0WcSF5Mo4TRYFbfcbnEIqQLio3I9tNMRnqevF7a2YUbO7evuB/ZrqpNLW2ouZ+F7dRPm5tZ",
-	"sZeFfZzbRr2La26isYFq//LdoGDVYRPSw+XCrSDPk3HQqxlLVifPk1X77NlmpcD8WMPhvKaxvU3U9kg8",
-	"krOqGiIWmzAupgn7KhV+GD7/Eo0EJFJOaEIlinq+BjOSBNh3LVDPk/SrkiieP0imrC4xfsgNlmfPczyp",
-	"RkoRJNkJqGIgcMkfxCFHlFvGI8hKlJVEkheILvlllOUJE8AXWxuQwquM7ijZhXJAYNGrBognoOFhmAD7",
-	"eVkKR49xLFGCxlUJPhWDG4ZpX7JJlDxiqeQyCj3mwmvrspZhoHs0tWaRcUawv8dDw9aGVo4Mlk+jQIcM",
-	"JSxNQnYkJeAoPiacCbAr4kxtAgmHAtUhbdFEkzzoKYgSEjaM5w1V8uyjx0hDYqyFNas3c3UNZJXQxlI0",
-	"QkyV6diDxEYP0Vw0w7xb5RQpjlP7YgQdKwVLq5thgnujWQrMI05HkGSdxJMJ0IcIA9YkB3KMBrYHexkI",
-	"yVAo3ObH43HMyTgUaN+UQxnEAVqCqHL6DcDSMYTQ0FrIoRaoxm7BFK3uSDI2iSSwEdMkiQ/lRUUTdeyH",
-	"lntKuIRkaYyayTCMGKHC5Z7Sjhtq0E0gtSXJjuhZTMMU/Iplz51rwXa5Vmbfv7J3zfC8oicSw1g4nYR4",
-	"odnBCmwjCBNZ1K8f8mfjqvgT1dpcrkOht3lWaMsu+Rgw35fOrgWKTFTgH7ABygnjKRiU0mnCWeDywWxR",
-	"q5hCDv6LBTvUXPcYOGUFr15JRzdNgoXYMWC/XnerxVqdTq+92R12OwPH2XSGfrDdZU63uz2kzFOJykDC",
-	"me045ovGXrelBuGPcuB0pMKfzAgGVIDvMjYROoCsZJ02Diyk5hqTgIFnVJT5HOTJ0KmwmX3xWlDV9N7K",
-	"uu++EAcz7ZxmmDpRdkBhCTXl9C4GHElRvuG0IQ9l2+m12p3tbqscYdCHGEeMGYI/s7yjRY8XYoZ0DZQs",
-	"9nPhYxgwZAUbW0HgBJtBsB1sOxvbrN3qdHtbtOt0upvUD8ywBhyQEQlkFQMKC7EOFQuZtZaZO4toR1yZ",
-	"VTL/QgwHg8iBBc0zNUAzj6UuinojRpuIXCk7N+6ZQRQi64jcL54c434gMT9OEvS9D2Y5vYF7iA7iI13R",
-	"NY8zkSICAk+UY0POvu0456OvLHrPKMxbiM+z9p9ofSfRbNHqFvhcKFS0QqRrNxYbooIw16fUyHBVJQu8",
-	"1+97SsuSUkfVYqrdZRNQxBSrvpwykQY0pZfz895I2CQKGUoNpTVlvqBQqrFiOjYy7rV5P+/FInYWx1qC",
-	"9VdkXtoiW1LGBfUFl2ef1cn/8q2oAaI9zpBmyrobZAXpAMnlH5YLAvhKV60MU1XKD7dZG2BcDh9RgQml",
-	"l+h75RLNUBQBUtkhGDwCho604N0jxwCrQn4UpgzXS/kN0hhQ1gysdDGhPjyoynaL6SAPaThmiXZGJVPO",
-	"Vdnt+7bVfe21RSSYnYLLyrso7++d836FMc/xjDwaulqmluGlcBtSO/njf/n4wcNityrbSukhBPMBIWHw",
-	"Xu6TWsr9KuInJCM2MKdpgVXUdsmIqajDwBeI1MUY5VUJ+NO5Rn41c/NEPW/sB+ARq4SuwhUISZe0pSO1",
-	"04c/OHn44PS9f/3og7dO3n700b9//+z//OLk4YOzn/zoow/+ua6sdqEuW6wCDrX9WqQ00S4x2+XoGtW5",
-	"f9GM1HSQELIdm4zjALFW22n3Gk634bTquY4hX689RthNniXEtXanA0ZuXzmQilwWMEknYWNK02YYlzVZ",
-	"fzpgl4+6qij+7SsHZBSLFBJoCxhLvvby7v7+voSitpzTgA6kKpAdVuDvjTSOo0xRSihAnHQk6RGhLb49",
-	"h3tgV84jP6RCp+M+cEqr4Z4KDl1hoPFIzY8noXZJUo7wCxom49ZfEC6uA/9cbuA/sgL+2WpG6H/W2c7Z",
-	"3PiiDnv2k+PGqNT68dOFjYtQoYJ9/rDV2mxtbnS6ne3tXtvZYp1ud6u9ueG0NwZbfusJYN/ChoIXRH2L",
-	"WmouAX2rsRypgnKm33Qe1Ln8E0N1mMPxlTIdtBz9v1bbcZxuu1PQDxbVXS/UIYCqHYU6cta8ElGqd2ko",
-	"E6VfCh/c3Oz2nLa1oPyX9ervfzWgs8aXb91qfPn3Gq2vqmc35AOGBMpIrN1rOp1mexOK1l10ITZ6vV5n",
-	"a2sL0qU/iYWQH2x1e9tQ/ORpL8Qd++kC/uo+wmvgfbP97+mb3zr50+/VK7FxJpXpIZPn7IglA5qG40wS",
-	"o7RQRUhU7K5UGOqGshBykTIagHFlGNGUJGj30D7IPPRL6gsu1x85p+awGqS7XBk9ET4LLDsYB4ywJImT",
-	"gsiGWFpC0coKUlMOP1HNfW8o4x2E8yqHHIZ0ibvyOj2kIcdY7WQcQVQuhGngayW0hwA3tIFCrp+E9jE/",
-	"LCDxZwN2675Rqp/IxbrHrsbjC8VSNRzn56zTMe/TWoiYdkh120dE9UYBxsVQXtV0VUUdse4rvGtR8cGD",
-	"LCIkxJgY0snTduQTjck08UdUMJcPJdoycjz7pOCxhJ/Bu65i1/PEoFEcQ4QmjgtMKxITYqSzHPIOavhi",
-	"JlI2Jn7CIEbnv77+IxVvO0gYvSsgjx8s8namS3M6lgdDVerL+AfuBxyyPNC8OF6wP5Rw706xohmawDHY",
-	"npsJX2sUhAC1RUyYr1+JnE/Z2FW8S60iB7bcE7aemaqwWrcqvgrnHiuY6uAZtSQInfXSEp9y1L30FAas",
-	"aBvOTcwYfKKMz2bBX/RnQ5QY1Yq/mE6AT4Iv3iYUUk8YBChmIfHFLjhg/Y2LJUTzjVlkxq5a/ng4b6ir",
-	"X1yrOVpDn7Fd7s05tYuAN4+oMLzNgzbdZhvbm4NgONzYcLrbW04n2GgPh2w49H06hDBzaipJUmuiaVn3",
-	"IXMG9MmE0QSt6OVsl/rFDeXLNSWdfom9a+e0I3Rbn8+sDoddN6m9sGZUKAwIisnTNLFXlw4v4sZWqRrD",
-	"4vrNSyzzuvaSrjZcqK2kyv5qqLm0rLlayKxcmOXk/2tZFaWC8wTXanSa/4yaYs9pUd/3fdrztzpBm3Y6",
-	"g42NXm/QcajPnGHnCTRFU9Rd3CmQ09UKzdBkq7bmqeAR1+xP10BT3CwR53UKoLDRx3EdrZJ8wkpllW1B",
-	"alGtrVar1W473V5vjRMxT9nYX2ANkr3/lHWYwv4vUV+Q/wRZ7wJjl6scFnoPVXX9LFCSogqCfgtV9N7Q",
-	"QfoQMFkMzmo2mzZx9ZoaV0rBVtnV2bUgy+RxOXpBLqjUXMAdktF8Nk2IBUQXSQH5grhBdAhrpvs9iTBQ",
-	"vgP9OT2E+gXdIcaaL/OKYNyQyoDBIL40Jkghger8fytzfeROD7B0c7PhGVQZlKI6QI+Iy9ElQooeEXwC",
-	"tDUVHExJEE8HEdN4N0vrgMwNlMZZ9oYY4buDOMdNtQKFEQkVsj7sN+QXEQXpyrzGucEUPp3Z9Yz4XGBv",
-	"CEUFQmHGkzf/9uTDX2ABJ91ZfrWCV5QmT0erK5u1cwi5lhZndLpf7ZVReeBZxAgSIhYhhCTBONH12AfT",
-	"dK6HJ8Qwwjz7BdPLfNZ0qGKraudJh3Z5IRXaViH8/jSJsjWTE4TUeNN3ctQpu03Ka+OBUjGKwXlEcigO",
-	"aWOC1Kp9G6CrPBVdwFC7Cv4Ll3urQL133vgV03+he8ZeAJYXF6/Cc2EYq9d0XcDbPmmnRetcTou23w06",
-	"js9am91uZ9D2A3/TcTbbW9tbbNAeBK0nhqLGeX0idwWu5W+No2J+63vtVrvVc1otZ6vt9Dah3K7RDvgr",
-	"xTaTxf6PhXaPFuo4haaI1mLT+n7ID+kkThhpv6z7fpDbPArHoVyb/QljUMgauwwC+WFXP6sNbobit1sV",
-	"3+58mh/feGofbxc+fqd89PLWZk8dr5vnYxlcN3tXIzs1BPfiup9hKsgwnibpyLA4YlCzhKQJw3T0LGkx",
-	"0IURngGwBOypylbOAzJhPMeJgtROv/fDx4/eMVvN/vfX38ga054XVRUY468FtCpZuBfjq/2UTUh7gbEb",
-	"jNl9tB+XyvYsaINDVdUvFmBkTBF/GF6rihgeyATtG3mQl6rM0OWSvoWMz6wM2kSZ9VcbnyH7qdrkDLCl",
-	"GFEiRwAJMIJ4NGHUy4PfFgCHPWgo9CQmPej+lndkmxcmpfSXC+AINE8oHNEZBoNWr9Npb7Y3/M1NP9jc",
-	"bjPa7rS3httbdMtZjiNaG93e5la7u7XR2e5WwogybT4RloDlXQtKmOVkoPfdMIxSbP1XhTBK7toCzsid",
-	"qDvAUdHai4QvnjqSgCdUfQ74M+N4B9VNr7BcBp5HOVEkHdQUFvEgyewAb5u4RTXD+so8Ea5r4TXjB9rr",
-	"23bnzbLlpmrVYr6irZmEDstHX9H7YPnAW+1mZ2Nu5C+/sLdk5L31Rt4718jVusv3377xauPqld+fG7tT",
-	"Gnun6ThzQ3/x9q0lQ89fvXToOZq6Smdkjwph3b+zLjy6f5FDvwQfZUHSWqUvlM/iq6tDLjUKlgWFMOvR",
-	"Uq7q1oCFaqfQug4kqW6koPyVZh8Fl4NKorvs1eeLFqzb4TSrJWB6zF3OGatgbmhdW84+nq1oCQOp0CMa",
-	"QnErI2JXR0ycvP3o8fsPCx0V33zw+O/fXR/6zQuzJ45f1sajglSpm+hOlURdDupay0FdFpYgB5UgDehS",
-	"jZcEuba7e+1qJht1RMKI+XeFcsxmHQ+xk0CIYO+WGQONxJ3Suzr+ohB5MBd0gKl8ZcyXVQuMh3j6wA6s",
-	"3h+bbcaMA1nw7Etq152/4iHxpklUXTm6gFWrus2srhJrEzqZUCy/Nl8ltl6FEo+y+s1P07z01GHhGn0Q",
-	"DVjYqoCFZr3weViY1R0uli9dVun2grhxvmD2sgyprJbpYmvUMqxI5qEiwEeMB6mFWWbKcbEOwlzV4GQa",
-	"/QrMVBcFl+cHk+sQqNDmHWAo1tNHD+WS878e8GFnIXyYo62FMMDlec/fVJD4mGMUJBYsNUnyWfF9naeS",
-	"+LriOmMyv1opXd1FdLHAxqwbzMfOqxSbjbywYjEIZB1eiwMU0yjFelnFwos6ehDCkRZGm0GaeB7eJ+rz",
-	"hQbKVpqqZkI6GEtKV9WvyIOaZMrsYwSt2UaFQJTwcZKfNyntlx8tDSyGUnfPPkZqWIwEigsoKeRlRRfD",
-	"MfMKFRiNKo31RY3M5jH+AbQjnbcnqSHBDqi4idwOaavAGuULxzA9LIRZhCgFQ9ace26+TI0RZpc3RMx+",
-	"UjXUCqxLhQVITqGyz8y37qhrqqImVDBb1A81o5LFPjzTKofl1kF6QpWocnFdXRJN76bt8lIJtJzicCBw",
-	"YHX+qe7qqIqhQX3jGuZ+VVeolfNQuDBNphzqFJOUhpGuuwst83Jxn1MH7PSOUcMZOqwIMqYBI9MJZntl",
-	"JqFjapTxNYOZVA3HMG93W8sT1ah5jFWPrgrYKOb7G/9qIwfXQJSLAgch5aTjbDjbrV5v2+lttJ12deig",
-	"2dvTWs9UszDWKusyqYIS17PgmEFa8D811lLrxQU9B3U7QKM3n9F8Tw9EAV+sqqHau1k51N4YsG67vbG1",
-	"SVudjbbT6fpse3Pgb2/7G4Oev7GxygK7tdHe3uzIZS5D7VJjsQsC6CWttZeaYMuc0BRwaZUIPH/Vgfz0",
-	"flLBg79eCHr1maum76cPtRe2tv8Mc//aYm7dM1AH+0En4XSUxNPDke4kSLCT4KoOgqsReYkXnd9vWuUI",
-	"neu4qEgWgqKEyhotk96cSVWVFdb/htSEoQREkGgORicQ+v4o5GxnXmrj57AjBvwtMi+tIIqYkjhO8wQe",
-	"SP3AjwZhAqWeoEFXbgzpX77cam82nabTbPW3nC1HZX4W+wuKlNRuXzmo24rW85cRM/wtQ/euBVNSddD3",
-	"zTYMrgU9pBqt7tbGVnur3pyzzRzfK1tmYAZfndK0YnB7EFKQQhHmT29wEM6hSLM8QviacnLMjbFK8ST/",
-	"9fUfkeUHQQ5Mtej5ovr+/f8XAAD//w==",
+	"7L37k9zGdS/+r3QhruKMjBliXvuYLdW3qKUejEVyw13aig1+jR6gZwcmpjFGY3Y5YW2VdSuJ5eQqcm7s",
+	"KDdxxY7ih26uKcaJEstWnPwviXZJ/Re3+pxuoIHBPHZJS6Zi/yAvMY1GP06f8znPvm/58XgSc8ZTYfXv",
+	"WwkTk5gLBv94iYbRNGHyTz/mKeOp/JNOJlHo0zSM+eWviZjLZ+weHU8iaDlmQtBDZvWtgB2FPtuNA9Yn",
+	"46lIyZim/oj8/19xGtt3Pv85y7biCUtoCk2svvWSdWJbwh+xMZUdfS5hQ6tv/c7lfISX8VdxWY3sFptE",
+	"M+vk5MS2Aib8JJzIUVl96woZYosmeTXkd8UwZFFAgtifjmU/JObRjKQjRsTU95kQxI8DRjzX2nctb0e/",
+	"DE+FTdSUBKE8gLdeOTjYc7lIaToVTJCpYAEZxol+TxCaMMLjNPsiC5rkYMTIkRjFk8ZhTATlwSC+RygX",
+	"xywR+ZvHYToi6SgULmf8iEXxhNnEWCc5yJdcyyO1UM7jmBN/FIc+q8PgKOneu3e5d+8ewcHtkHREUxhz",
+	"wmhErtMo0t90efZR+T1yTGckFCTkQ5YkcsBXSNtxyPEoFqwwglDA3NRqyX/SbMXSOG663DrJdhII6co4",
+	"niLxlLaJEwo/keMkTFPGCZWdBcwPxzQiIk1Cfkhqnmt1m9vbruXZ8qutdrOzkf1jG38hIYdpKkqEmTPd",
+	"k8snNE1Zws0JkmESj2Wrcb1JvsAmKaHqi30kjfCQ01ROKpT0MZ5MUxaQ+Igl8PPv7t+8QVJ2L5XztfMT",
+	"AEO1bEt90epbiuBrrtvEv+r/nyT+dDaRzfGTkvSvTNP4FuPsmEYVSzVN40aCv5JhRA+b5EaBwMhgZtB6",
+	"n7Ajlsz0chDBeCCI53g78j/kecJjQo0uXS7Jx2vJn8znQMnZitUGcToinI4Viesf6k1yLZXLJBhP8XCF",
+	"nCTs61MmUmETEbscNodPx7CaUSxY0CeU+FEoX8Hh6VMpGDmi0ZSJJrkJ86dRn0SMHjESpiSepiSh6Qj2",
+	"gXJ41+Uen0aRR2qSMuWfdBAxmwjGYLP8mB8xLrsSdbVffDq2+l+xHMu2WtYdcwOduc2xrXsN+ULD2BMh",
+	"375RXEVSy1bEsotbZvxyJ+vuiCawmLIrY/dvDodWgRxucutOkUBuMT9OgnkyuclZcUQhl5zJZ01Jkok8",
+	"xmmI3D1nz/PdSF51bXf32lUSD2EB969dJz5NkP0VPyDkB5pVBB0nAUtuxKuY+U3VTL+xx5Iwrpjb/nSQ",
+	"/ZNASzKBpsQHHlI7/dHbH//w24/++g8fv/fO4/cfnP75u2ff+369cmgT6t+lh+wAni8f3p7RFN5MUs6S",
+	"6nXbHVHOWYTipHb2wQ8+fv0vHv3bXz76weuLhjG7FqwegGwkOSpL5JbtRZTvj+LjG3RcMQT5K5kkcTD1",
+	"Uziqel1Ov/vHp3/x+um333z0k3+sHo0wFvggrOq8sAUBTRmpPX7vnY//6o/O3v7Xj99+v25LWhjTlHiz",
+	"2WzWvH69GQRes8Ae206713Q6zfbm/BBObEsyjTBhgTwS5lLbJr3qhctJrHpxigRV3PWK6d7JBhQPvsb8",
+	"VK7JLuU+iwonT2KOuZV5UQlreWAu+/MvyePaJF5AU+ppCbqIeVecVZquxEQ3J4xfle1O7ByELX/lump2",
+	"UoJiKz+UNS1vmdlNPow1FxbExfzSvhAHs+XL+iLIOgR5oSB6QKt43rJJXs1bnthWRPnhlB6u9earZlu5",
+	"FzS5u3IjZJsLccwSO1rOR/Km5+c94SFf1XhftjmxrZQl45AjilnW/kC3k+8kNGCa6Sx9KWuYvaWYeJFq",
+	"rvGUJUPqM8UEJRQ40M3rO8RbQE0eIHlAxEjMktXV8qMKrFOjhwV9FPHEoka2NQ75q4wfpiOr31obc+DB",
+	"IZSXoMfpH/3zx28/ePzNfzj9k3cfffjg8fu/WAQ1smXYXTz8e43DuDEnIY5YIsJ4JSF8UTUrc4cCCy+c",
+	"KXVMTIZe5P6a4QMdGiRmUo5JD/lYK5lPwmjK4Bitw89FyA8jbH4x3ozfC6CHZ4U/m0u0ijObC0Ruqe+B",
+	"mlKlCxelHR5NiSuz81afX2VaVI6Wzd/Uo07sZ4nnz4NwhLlKk7okyJSHX58ywqfjAUtw5ZQwqOfKEhmx",
+	"hFUt6w5BNcnlY0Y5ghCpspVV2LbTdpyNVrvVbXWd7kavt9Ge41ZaybL6aTJlVdwrZyCLEf5KKaea5pB9",
+	"AfCWgFvpKqohqU0iyutkwEJ+iAvJAjvT+on8lUShSJUmDf0NqrBYvjB7V3a/cOXlF9tOa8vptrcc+b/N",
+	"FYz8SYV0bjxZSvTYCl/ZnSYJ4/5sJVvS7Uw4ME+EEzqTBzcnv1AdWkAH5yE8ktGdy6sIb89xnK3W1tOm",
+	"vwzFqIMElFU122UmlZ3cDpLGZMAUrcF2XUJTHJ7WUCJSnJLLPSf/X8vLl2p+RSpPovm2tWrSRRVx9UFR",
+	"jfEkPM1jsr/XePF2o/XyC42Oc3X18VhLr70aiklEZ4jm9EmXY6tUb0tjjTkiuonkC8WB5zuSGZGWb8mL",
+	"UymYSOvlF0jHaVylM7HWxnzm8LMh86sx85yhlUxoOirgZ6OPImY2f7goTgYAQyiZCpaoo1k7feNvTj/8",
+	"5aPvvHv2xs8fv/fO6ZvfXQmS94tj/FSBcdmSkYHjElRW0qAoDOa5w9OF0wrezlNSwHgaDkOWCH1wfXxB",
+	"70pOIHGS0uiSIG2n3dbG6x2Ej/ow1wu8pqjTW1vbWxuO05ICutVqtdtOt9cztIpF0KYgoEEKtTedTOtY",
+	"KpdOzmtXzcyoSlqsZT89JzJcYGxcYrk8yIUZWC+XmyvXwgjNSgPfPPEYYKUkq9QvMKCdzLVDxCg+Jt7t",
+	"/aueTbyXX9jzSA28F1MReJLVUwlM5GiA39eb5GBEUxKCh4Jycm3/Jum2W5sul/3amVcvHSWMNSKWpiwh",
+	"yn1jFx0gGaFmY6kZioxIacqk4FBW0HpZdNzev1ryDF1pfJk2/uDO/c5JpUvo6gpakqztkiBIcrBM/YK5",
+	"/pLQZvxE+cNkQ/n0+ovXSE3zwX8//eE38b+PfvA6CX3/WnA5vM7CepNcn4rU5fIADphcPDaepDPlJ2uS",
+	"q+FhqN2ppmutBl9Fh6n8FGqBAbS2CZUtiw6q+o7LC55apgRwijwcF7S8nlvbW712F9D4dsvpdJ3N7c6c",
+	"uJhzxFWudMGjPO99yxyc2imL/ldwEK/UcCvU2WfAAPBqSf8troj+Vbk6Hj988PjdbyhXR584ZHcUciYY",
+	"qe2H40kkuX9Qt0mLvMgPo1CMbNIm+xPK4c8OeUme85FNumQvTtLp4ZQJZru8R14JeRDaZIO8zJIx5TbZ",
+	"JL9LJ1R2bZMt8oU4YfLpNrmS0EHo26TlAEoJlUKSDeOAhseU122Xt1rVLV6J+SH5QswPFdWTBURf4T60",
+	"LSlEJOl1LduSAmfDsi2pGG5ZtrUt20DDkqOxtb6jsXo5z372rccPH1i2pVbVsi21qJZt4ZpatpUvqWVb",
+	"akFP3/zH01/+GF/GpbVsS6+sZVu4sJZt4bpatrV0VcnpW/949ot/f/SL1z/64MGixvkC2+Tsg4cf/eov",
+	"VPtqAJbRH75v5RSZz1Y/yWetn2Sz1w8Kq6AfwmoY/86WQj8wlkQ/ypZGP8iWSD8wZq8Gj+u0tIlcHbk4",
+	"4Ol9NRSpYcYS6xgpvz5lyWzeObLQXjkvTUx7ssg8x6Sm+YeUrSpgpgjCvlJGYa1ca207jtNtdwog7MbN",
+	"ttPuOZ32ZqvTcTrbrZ7Ta5cwbt9qlzx2eGCKUG33dmPzyzevvfKac+uF1sZtA7KVfil8cHOz23PaC5yG",
+	"fevV3/9qQGeNL9+61fjy7zVaX1XvblT5DAsOzZM7thWmbCzOYaJUJvccGdEkobPfQCOxjZRTKSrmyHWV",
+	"wXgBsS7y5AGQGC9hys+cp+/iJsHPniWhmhgubFSo7q4oehe0uaCp4WWWEuqn4VGZh9Ye/9nPT9/6y0ff",
+	"+f7Zd9/46IMHj/76D8/loPu9hVP5tMwQRVPD0zEfSPYBtgOxvjMOVuYJPHLwqvzws8dp9VKt55QzFoqg",
+	"on7IiNxMQYy9tCHc0SbZ9qFWrDdQqmxgtNeDh/DKGWg+GY8G4z+V2qDS7WII0vuiGMUT+GyuasuPsYTQ",
+	"6JjOBBmGUSQgEhPB9W85+bNtE85J7gkNw3lHVdZh49cL8m3oIePcPCATxoPMDSJI7ez7P3r88J2zB39/",
+	"+r13P/rVfzz6zrv/9Y3Xz773D6fffvjoO++ey4BcnMtnjX1LBH0O7r2f4+49esjWDYxTXseIcvnN+sU4",
+	"v379GYnDMFZ3PYZfXtv5UIqE0fO5PlFylGLJz376k7P3/8kjNVe5xFyrnvtI+xKix8q1JuXGoTz6wzBK",
+	"WZJF+4dcWwfO7RjFr6/jefut/HjW5EeJgs8VkVfZQ5X0KDd5AugPlnWaUvBHC0KPaAgkqeH/6VsPH7//",
+	"oOCmfuPtx3/37pqSo2IynyXxcV2dlZLvhyYBiY85S8QonEAoGamdvvl3j771zdNf/a/Tn/3t2Q+++fjh",
+	"H9ebxHM8dHqAY23AopgfCpLGptzIzAcTKoTxwyVIs0pZMklCgT00jmgUBmE6I/6I+Xd3iNcy+888E/ih",
+	"iu9AU/kqCYXLxd1wMmFBk+wzHkDuzWBGAjak0yjdISG6Q1/pISw/pkDinAV5HphE6XTMUpbYwHnhBUiP",
+	"IWHqcp8mSSj7P6fJ+qIZL+bawYrYBPfj43f++NFP/tyyQZBUtProgzcLDatJXxJD/rIkAgsp5KbUJeDf",
+	"dyTN5HK7SDa3mJhGqc7Ys4mn7JWeYbtsEuXsMRL7VnhwiuEtqp8qN1IWhC/lbKBNvHuG/EUpVXYvTegs",
+	"immgsu3gm+cc1bwjfN41VuV+vVkENJXLqbz2GfftE2/fI8/nC3ojVsqeIkyxJIqKcqUZujxrTfN8zco0",
+	"SUiz9F7yilmW5RTIMkbYr9yhTPFf6J2/JLQCEHL5aTjWciNmLCWMS9a+eu1b7VbPabWcrbbT29zsaus2",
+	"fvkr9y12bxIm7CpNlQ2523A2G52WbrcP+ZvKCp6wMQ15yA8h2gjPa7XpWkoMOokTRtov6/AkcptH4TiU",
+	"W7E/YQy8IinaruXnpjxM4Tsnd8rW9f3bvfbW/mtbL3z5/GEOZRf04ggHvRlrWc5h+/an4zFNZlVG8+Xp",
+	"WVORxmMV4UBqp++9c/bGzxfnZ5UxezbYKjF2c1GwRhb+IoyoDxW3QWgWL1F7/PDnZz/7Hx998Kenb373",
+	"7O1/Rfl29uCH+vkvT7/z8KMPvoH/rO+QIBRpyA+noRiprnXCpcuPR4wTwY5YQiPYBWQmKrpvBzOWqVC6",
+	"N8ZKqHAUTigZQKJ2wvwRTaR2dnMgqQ2TnMc0FX2XexWxMJ5NvErXjlc+mYscQCsCBW8uSw+8gTHR8RDD",
+	"AjE1UOg5L8oOtIupxzqwwYwYIZNYhGAiCHnKDiXjQjYtTw4ZxlEUH4ssHvGSIIbTqjLh2Ige8VyrpVOZ",
+	"2/qPnmt5c8ysVYocaTW270A8w3OfW8jmNBOZyxKFrcYU8VV5xKmp+Y3kTL22hwGVmpghx3wk14+7POdr",
+	"RKcU63RNzG6PpymJObOJiKGr500uixnIg3h6OErtMs91uRmMo0QFiBDB0sJKp3EM/ev0etl9mAK2IjWT",
+	"hTQNZuty6vtskgoQUbiUpWxhdPUXsFN7fez0QvW0bJJZlIoJxNdgXWxi2p9WJxIbO38jTl/Eb1gFirjG",
+	"bwsGQKrATiuziXGL4yGhwEjmzQmmIJsz/cjfZpApamNOaOP69UYQeDtkkrA8W7xAToocign9c0mkubys",
+	"lio57VM+uzkEmbtasOBLJ/b9cq937EUxeJeEOkk2iBXgq0ZnxoY1iYSHNhEh95mB40vUW5pqVS5FNs4y",
+	"NJiLmpbyP2tT4mvHozjKckkq2OBS5kVqniPZVQf+u+F4xZAAq+NYTzvUuxJCpJWJyktC1Svj+HkuPJTc",
+	"qElWdBjrkhwdJ19GEtCZsIF5wW8bTnU+NSKrCw9NHgIjnwXEiR8HWBIDGOc45ukIqhxwjHvsOI2AzmCx",
+	"6muGX+4VM+ErksnlK5n4/NmHp3/7p/U+aLIBnTXk8QmmkY7FP3v7R4/e/VNsW7eBnQc0jGa5fQTXDUZe",
+	"eOxyr+ORr09pkrIkmum2XY+MaDRszBhN9LOeR+Q/VaMmuSKJk0t+GpBJ6N9VwhhrA4CQlpoyCi9FxqHA",
+	"s7dONNdF2f3V8vLYxFwey7aulpfm7O0fnf3L6x9/862syfW5hSJn33uj1Oj3slUzmp0++PvTX/641PKV",
+	"bC3Nlm/+yekv3i+1/H1cYbNZqU21+DHo6Sqd7av5W3bxhzCaFR+peRYfZvMqPpaTwOEVn6tnd4Cql6gB",
+	"6kdS87FcQx31gVCI6bzHoVDEwSasedgknooQ95rkBjsGOI9lkzJk53IaiVhFKpdCkTxEOrly5UkSPozi",
+	"AY1Q9beJGXKFzlQF7vuEulxVTTlkHHT3wKBqDeTQ3AWSJcVaOJlS/XKsy66g41WeD05AZQCrUVVSFobD",
+	"r4Dne9Xh4bezpDFtR1BiU2seNXSknX3n4Ucf/tWjv/5DVHRCEJhFzaNv+qzJ50mr24CgYpdLMSBSOp6Q",
+	"z5OeijQmNW9x4P48wj5H8tn81CPKz2fzkdgqO1wIoX1Iw1Lod736Pkik4Hk3EYTLD7R7Xi64sielVaaV",
+	"hKXThEvwInUajlqh1G7MpF5JsS6/LGZcnZ3L+zOOWXR8GBPOpFIJtaWklqmzAbU1FIWNREkztG8iNseS",
+	"VAjRXQ6SFI1IcULGcZINW6RhFJGAQbB1VYRAtUPrADRicDtluWKhICKOgJpsw/ukItINHfoSKMzUBG/V",
+	"7qdFlWWWZFkUlESCOQgAhWn2FOts8eIeLBrLoqTUVUVv1sPFxfI36+FiPcVcAhvY2OhwDhv3DdWruOOL",
+	"AfFcfZ7ZonJjMLQk9AFUxlxDBHuu5Ji5H6q3tXdDlf+qyp1ZnOkClked7SJBqP5sYSRZPsy6Y8F8k/Mn",
+	"iRp7WMgRLdJqqZu1R1XODr2YkmCMMTD1hap0UNs44MhitGFg0RgrkzzXQdM6uOBcsuBAOxCXREisttJ4",
+	"4H70yJiBLmPIA5fXqni/3N4RnWCGVAWbLp28+xZ8ADgGstycDRa43kKOVIzmbhdyFY3CecZBUSQ8R7Fz",
+	"RFRtDq/YxpM7c6ZsNa1FFCYqpLNySSunYJGK1rJjA2Ao268lY4vH8v1JOrP6QxoJVklm+8rzX/bWoFE5",
+	"r1yojMqPHvz76bffrPdJFB+zxKeCkRG7R65f7WWp4OEh38Uan3n+/pW9a8T4ggRMtxbhUhD2WZXEiIrU",
+	"zmslDuJgltn+wtQo/FeEsC6vwLCqUwlTaxpeX8YAwuxQZ5SdMDDWxsmsPod6M9yswg5VxxIAl2UMo5u0",
+	"MxjQTdbp9pgz2PLp5nCTdQbdTrDBNturksxoY3jnfqddndS3P+P+wShMAomlZusXoakGX78tKmaei6ql",
+	"XRk2tWhhb8R5JkJusUFnYK6hQWhC2eNpZjPuZMAS2kehKBqrq+rfVKHcT70CzpIMwHkJm01G4ATNEKl6",
+	"sxghoE2KOs7H5XmgD0ablSIaQIEAY6TxEIyaYMHXwcjgBhgzCkY718rKjrgWqYUpSeldTNeVSqUefcY8",
+	"6wurj8YJRmJ4ruVanlmM9OJ1SC37E8slvKFC6khtbgXjYeXG1C37v3MG4o043WdQTuG/bU5iUeX6ZEsc",
+	"XrxkVJwcXqjUj+RYqOPIE17yRNUrHQhxEh6Gkth0DSCXg89MpQKdO751ncjWi1bEAjh7DDplCLaQc5T2",
+	"ubrXdlrbzmYbymxAXMuvtfiV71fr8su3L50PV2559dWbMOdxX2MPPvECXWvV65zQGQZvVTtmvzRivBD9",
+	"IfuKGBSqX61pmkV+0aFLXnmlPx73hfCwkniYCl1CY0EFjZibrsS20243nI2Gs0lavX7L6Xd6nkLwaThm",
+	"5A9kcwkMylX1z3msKr5TscvlkhH3uycN/KOd/0H0H/25Pz63wAB0qwqH6lolCWxXk9zk0Yx4+7d3d1/c",
+	"3wdYL0bxMd8xI+zOG7GoelvnsM4WBY3oceqwERxnyxyhglprjO7cVbfWPYwL/Jhq7PINPfLOhUYOGPWo",
+	"03RIjXISRwFLXP5Kj4xpFGFYVYt8ie2OaGqTNrnpM8rVEbNJh+zR2R6N6ucm286as7+92OO8Fq8MBfEl",
+	"wB0OSchFGDDDVVox6lV1JP97FkYzlch1E+AiCsHp6YgIdij3qZDUYPZYhP2FXy6YwnCLTeIkJVQOMwka",
+	"Ul7Pct8c1gjCsMTao5/+9KMPvnX2l79AX119dQZDaeS//sSFuTrCT6Nwmq4+rHj400p9ODDouWR7VL+o",
+	"4ItHH77x6P8+xBJNKvEBQzDG8SCUCqbkw3u7y7MAnloOwHX4KNGTt8mjn3wIOe1ykFLd211EFuoN7MDK",
+	"F0C+cWJbB+ZZLYXI4z09uZu39vi9//j47ffw4oGzN/653idsEvsjMg6jKBTMj8FuIAglrQ56iTM7AUIf",
+	"Dq773GNf81ob3d7GVmert9nbbEv8Afy9VHhMORN9NsJfPSg253Ra7d5Gr7vlFa4cykqCuVx7sCFbCPzT",
+	"DYh9W3Y1TfbppRECLi+HCJBzRgigFEAPVIqIK+S4ni43F7T+hLEEhRW+YKmuL7IkHM52aRKsn3CK7/zW",
+	"VmowH3MZ18ssVYv42wz9Zz7DEnfyAomV+GJVPqX65cKXGiQBieLDkJMj2ZG6YE6n/D363x+e/uq7H//D",
+	"/3z88PU1sybzkVZjjmkSPYUk6FGaTkT/8uUgFGkzyttyll6G6Xgur+U50SrZDycKKX+pquJIfLlfkkvX",
+	"m0RSoemZQ2eeSuoAmH1O/WHlMNdB6s9meukX81EvOirqdVI7+7Mfnb7194++9cbZ935at4nXaTrnjM1T",
+	"0tDln1BsXqe5Mi5P7kMo4be6xpH6wOk5esj1ly11IjJSOQzT0XTQ9OPxZd0G/7BOqsIXsMqLYD7ezoW0",
+	"awAhuHnwyt41oXNp5exoVnJ2DK6YNMbTPyM0yx+zwWGG98cZSdahcshPZ7ZOUeDMVs61NEvgg0sRzZJM",
+	"NvEr70+xMcQt0bqQ1n/kd+IoYr7cyjAVLBo2Xe7yg8KGhoKMKA8aOoh+MCtu6ySJIbYCaKHgYZlMB1Ho",
+	"k4AhZElUCWSX17JHDcabdBIO43tNn9sZSpNTQwQqOJ2IUQylVXmQ91U66XhFJAyBujwLfYOeiRhB6B7u",
+	"21zpIORVtePjY3Mk8I7L4f+CBmuzgbPd7TVoa4s1uk4raGx3gs3GcLjV2m5tt3vMpzZ2RCdho9VuO9vO",
+	"dju7O1DyLlgNMZpjvS7/Ejr0IDJRxNPEVzYwEUZgW6FmpAIRdCaIu5SduxYsx7Gyhbu8CL7l8x11vLNf",
+	"kqnUtfKkjTjJHcQRHbAoYgFxrSzsxiI1Sg6nTAhM+qEuH1I/rTfJi9Qf5UL3kiDevQZwNBBUDZyhh/M4",
+	"xvDOVBj1mPx4zDCYHajxd36H7OauRfnkOVVKLxfsoSDe3s39A5W0QPEGSwjNqHkq9qMhO++T8hWvHkYI",
+	"JeruT5cTeXZG8nNKTo8YDVjSN060VGd05iMsvWdwdy+LDdXhI6Ewu2SB/IZ8SQoBrynnc2DWB1ccWUyY",
+	"n4MFefiFWXeEeFfAH9zQ6NFTAwX3r2upoxTN5NfEdCK7F4Txxu19LGaSEeY4DnB3qeJamJIPbuZmvtoG",
+	"sRm5zbDQzz2HDPm552yVbSL1PT+aBiyAPEDDTuFafaISA+XIPDc3TeBP6jpUFbi17k2lmHKHHWfZdvJl",
+	"+ZEgHA4ZrkYf3ds4XgHTy274wOAyPHuehgxeX8EQyYDvMuUYtxUoAcc7UX532PcKvzvsQB63JHHrgEXx",
+	"cd24T8j8No95w7RuCFyK9DjOd19CRCE7rnlG8ISHXNK0TMnzZyISr57ZgfUUdQhAOmJjCAIIuUgZDUg8",
+	"hKGrwlG4DE1Su5K9ibeegsgH6aQAGx3H/BBONVr0bXI8CiVTkMzRjwN2yDjKJALBePKx5A3I5Eg6TTgJ",
+	"eRpj7gK49EJBjpMYylcZdSqmYRQ063ITb+nLnbPUoqyatXffNVVHpLJ917KJq5VIfKZS/vEXKY/l42az",
+	"eeKhXR3o1ejJy+4JrunSscVgmR2SJoymeVkAdXJooSrAS4UbmeVHCpcyv3JwsKccE2QqQMSssOOrkMnu",
+	"a695NvF6r72mToQqzeHJT2SXYUNou0+TBMX6fC1wAOojOmHVMfagLBhuYxU8iN9Q1zLXkY1IksWjm4kZ",
+	"FX9YVR49AyA1I+dRCsP5TGQgaU1MkC2mQ2A9CAT3YOh3eXzMMx+TBE95KqzKqCVTDglnQHfl2HwQRS8b",
+	"cFn0S3GCWLAEy/3J9kWxUKtKwpFQXGF0D1hlp+lI7mcTL5OIHm5CWNB/IVkm5qyBa4nXD3PCKGS3q2BJ",
+	"UFtsAvk6h+ERg9RxU26itbAgoD3C7qWMyxHVbZd7mWLikRotWSrt3P5YYaCstEUiUkPZh9uWlHlgPCyt",
+	"qxTkTfKlUWyUU5S9B2yiLldG4A3aRR8hwnp2wpADFWgGCSZp1T81SvSqkdmaaWmYL9G91nfkS8UcHjlR",
+	"rX9RoXKwbAPpZKbQ4oZdAsYud9QsWpk19qPYv0tq3j6Qbu0qTVmTx8e1el2SjcQZenmXhKrKL4RpqSRJ",
+	"HmGq0uFhsUJOwPSAzLlWwbA/n3HxIUv9EQr2LJ41b+jh5oec7M3SUcx1JSB51igPwE4SDhKaSNiWvT+B",
+	"tnJugzgdaWEqJRK87pUDZ70duf8LVM+aBw+bN9jxLjzx6lod5cWioWrnzP3Su5/tybEKNcB0JJTZwFlK",
+	"UbhyZJqDFFANqlsM0DeCArkJcMOxKnwhpT5MLMioJLPZqwOGyJHUvIItU+Irrzri3qvvSIgimJ+wlNxl",
+	"6oKLozg6YrA9LJTSqmngUm3tFymbCNJqdGCe16/2XF7LIq9t0mkTf0QT6qcsQYO6VGrkHLJB+zEfhskY",
+	"Fof6KUA4myT0mNw+eKmxBf1OORM+nbCAeJc9nfEFCn7IMat+Esk/FT7KQiYDltIwElADlgXkuZqmgEtC",
+	"F9J5Ti2zEqIuXypFcWNBkcKCVUrZBSkFVTWVVifIEfPTOMEbb+S2tsDWpcCIycmk4gS4FQ059Qw3Kq6X",
+	"xpNGJPVcpYCxexLn5+pCu0muJvHEzH7Dmh0ZLFcwTIXxF6IgVVxnjRIxoT6DmhxS4MjGnguGMvkvkVKA",
+	"O9VLKOV5p0n24yRVs9PZ43fZDMgyYvdCPz5M6GQU+miw6KNUncShLshik7DJmsiaZqlRjiEdsTCBzwNJ",
+	"2EQSV0NIoZSGR6q8xpc94k4dp+MTjyqAI5HBV8Mg/2Eyhn8+pwMBfPVlFVGbTw0+htPTmrFBF+qEAJ2D",
+	"MTPapYKRK/u7167Vn2u6vNskX0rClGWSI+asQOBqr20Ao3fZzLX6sFs2wEsbORmPJU5OGewMkbgxinZg",
+	"ZFIjgK8ZpwsElD41NgE/GfFcd/raa6+95u3IkwM4Sp2kJvkiIh+5tao+zowcMwROoML09XnCNobyEQpQ",
+	"suQiAF4wUiq8ZhWN9OvPIRTJwpfhK9qGBLJM6geIrrRGWaN4QAATQpiinM/GoL2p6NO9jEqdQF1MrrLR",
+	"9uynP5Ht4EveZcnkPCQEKD0j/2L6r/aGZ5Pbn287bWQ48Od2hqzVmskOLA91Dxy457qZgum65k/4Vdd1",
+	"XW8HWFUSR6Xd8lx3IHUGdwj/5fDfBP6b6glOHefePQ+OkKS2hk5ogSB0lJqKWr2viZg3g+l4InBAv0uP",
+	"KAppqfNJqmvi6oM75Dijz6bLe00NEZ6HDb1+FfKKJYdSZjLkxfJYAh4r7DiMpdMuZtxQlWaoTpKed5Ps",
+	"TVNl6s0wCDXIyFNcrkb5DKxBfThuyAsyZWAM3tM6MNYvxcDcswC7wuVqJRmoGa+yJsDXhQaJnue5/L4c",
+	"sGtY8FEXrKoxh4qhqUxnxgzQJWlyFx84rmVjtwaiwJ9Uwjm+oc3/hW4ydKGeml7lrN8MkyjN1Zgz9jJN",
+	"VK8r3SNZnwrw4GughtjQ9aF6tCpxyLVcfqJW1eX7GVBA40I81SKM1LiRfCIljqR9kFJ5FXUQJCM6kQod",
+	"RiKLOJG8mEYJo8GsvuNyiUVIFxQbke2nme31PLlf2tmFGzu3r7gf2a6qTS1tqLmfhe3Ub5ubWbGXhX2c",
+	"20a9i2tuorGBav/y3aBg82IT0sPlwq0gz5Nx0KsZS1Ynz5NV++zZZp3O/FjD4bymsb1N1PZIPJKzqhoi",
+	"FpswLqYJ+yoVfhg+/xKNBKSSTGhCJYp6vgYzkgTYdy1Qz5P0q5Ionj9IpqwuMX7IDZZnz3M8qUZKESTZ",
+	"CahiIHDJ1+KQI8ot4xFkJcpKIskLRJf8MsryhAngi60NyPtWLgmU7EK5Z7CKWgPEE9DwMEyA/bwMljjG",
+	"scoNmp4l+FQMbhimfckmUfKIpZLLKLOaC6+ty1qGge7R1JpFxhnBOxEPDUskWjkyWD6NAh1elbA0CdmR",
+	"lICj+JhwJsDqijO1CWR0ClSHtL0XHRagpyBKSNgwnjdUybOP/jQNibG42qzezNU1kFVCm5LRCDFVhnUP",
+	"Mkc9RHPRDJO1lcuoOE7tqRJ0rBQsrW6GCe6NZikwjzgdQWZ+Ek8mQB8iDFiTHMgxGtge7GUgJEOhcJsf",
+	"j8cxJ+NQoPVXDmUQB2gJosolOgBLxxDCaGshh0q8GrsFU/RJIMnYJJLARkyTJD6UDxVN1PHCxtyPxCUk",
+	"S2PUTIZhxAgVLveUdtxQg24CqS3JJkW/axqm4HUt+zVdC7bLtTLvx5W9a4ZfGv20GOTD6STEB80OlvQb",
+	"QRDNZfRLzl/20r9vTeKq6JxddGTKdTA9mXmtNrvkgcEkcTq7FigyUUGSwAYoJ4ynYFBKpwlngcsHs0UX",
+	"NRUKN7xYsEPN3d0Ep6zg8yzp6KZJsBBZB+zX6261WKvT6bU3u8NuZ+A4m87QD7a7zOl2t4eUeSq7HUg4",
+	"sx3HfNHY69rSnvGVIxUcZsZ3oAJ8l7GJ0OF1Jeu0cWAh99mYBAw8o6LMIyNPhs41zuyLcFnZ3N5b2V3l",
+	"L8TBTLvuGaaZlN1zWIVvyYW4bcjZ2XZ6rXZnu9sqx19g8CdGVMGf+U1tC16fvy93q7VlXL624DUMp7KC",
+	"ja0gcILNINgOtp2NbdZudbq9Ldp1Ot1N6gdm0IcKTM3jpKxiuGUhEqRiIbOLnebOItoRV2bgzHeIwXIQ",
+	"V7Hgdl8N0MxjqYsK34jRJiJXys6Ne2aIicjuj+8XT47RHkjMj5MEIxMGs5zewHlGB/GRroicR+FIEQFh",
+	"OcqxIWffdpzz0VcW22gUwi5EL1r7T7S+k2i2aHULfC4UKpYj0sVAi9dHgzDXp9RIIVZ1Lrz7J57SsqTU",
+	"UQW8anfZBBQxxaovp0ykAU3p5fy8NxI2iUKGUkNpTZkvKJRqrJiOjZIG2ryf34QkdhZHooL1V2RezCJb",
+	"UsYF9QWXZ5/V1RVkr6gBoj3OkGbKuhtkNQ0ByeUflgsC+EqXQQ1TVQ0St1kbYFwOH1FhG6VOdFu5RDMU",
+	"RYBUdgiG1oChIy1498gxwKqQH4Upw/VSfoM0BpQ1AytdTKgPL6qi+eZVjGCjUc6oZMq5Knp/Ylvd115b",
+	"RILZKbisvIuyfe+c7RXGPMc78mjogqtahpeCkUjt9I/++eO3HxTvirOtlB5CqCMQEoY25j6ppdyvIrpE",
+	"MmIDc5oWWEVtl4yIkzoMfIFIXYxRXpWAP527W7Rmbp6o53eNAnjEQrOrcAVC0iWXQpLa2YMfnj54++y9",
+	"f/nogzdP33r40b/94NH/+eXpg7cf/fTHH33wT3VltQt1HWwVjqnt1yKliXaJ2S5H16jOk4xmpKZDqJDt",
+	"2GQcB4i12k6713C6DadVz3UM2b32GDEonsQS4lq70wEjt68cSEUuCyelk7AxpWkzjMuarD8dsMtHXXUl",
+	"xe0rB2QUixSSjQsYS3Z7eXd/f19CUVvOaUAHUhXIDivw90Yax1GmKBmVDAhFaIu953AP7Mp5XIxU6HRU",
+	"DE5pNdxTobMrDDQeqfnxJNQuScoRfsGN7rj1F4SL68A/lxv4j6yAf7aaEfqfdWZ4Nje+6H5L+8lxY1S6",
+	"ePXThY2LUKGCff6w1dpsbW50up3t7V7b2WKdbnervbnhtDcGW37rCWDfwus8L4j6Fl1ouwz0oX+pyOek",
+	"LopHZDXUI/NIz+UFv+qnCfowAea3Fz2ri57tiy/ERq/X62xtbUHm+SexEPKDrW5vu+X8em68fqr6QPXN",
+	"52uoA+aF5WdvfPv0T75fr4TOmdCmh0yesyOWDGgajjNBjcJE1XNRgc9Sn6gbukQW/McZGUY0JQmaRbSL",
+	"Mo8Mk+qEy/VHzqlYrMbwLlc2UUTXAktZxgEjLEnipCDRIRCZUDTCglCVw0/Uzds3lG0PYqGVvw4jvsRd",
+	"+Zwe0pBjoHsyjiCkGaI4sFuJ/CH+DU2kkChJVTSiSUHPBirXl7qp+2sudrXzari+UGpVo3V+zpIn8y6v",
+	"hYBqh1TfyYqg3yjquRjpqzrBqlAo1hKGvhYVtDzIAkZCDJkhnTznSb7RmEwTf0QFc/lQgjEjQbZPCg5N",
+	"+Bmc7yrwP8+qGsUxBHDiuMDyIiEjhonLIe+gAUDMRMrGxE8YhPD85zd+rIKVBwmjdwWURACDvZ2p2pyO",
+	"5cFQlRIz/oH7AYcsj9IvjhfMEyVYvFOsKIcWcsxU4Ga23Bq1NUCrERPm6y6FKj4GJngVDlOrSCAuX9hc",
+	"zyxZWAFeFfSFc49VcXVsjVoSRNZ6aYlPOapmegoDVjQd5xZojE1RtmmziDS6uyGIjGq7gJhOgE+Cq94m",
+	"FPJ2GMQvZvkExVuXwDgcF8vS5huzyMpdtfzxcN6OV7+40nO0hrpju9yb83kX8XAecGE4owdtus02tjcH",
+	"wXC4seF0t7ecTrDRHg7ZcOj7dAgx+tTUoaRSRdOyakTm7OuTCaMJGtnLqUL1i9vRlytSOncVL5aeU57Q",
+	"q30+qzscdn2D9IUVp0JhRtBbnqYFvrocfRE3ts5RgXeh4X6dOrwaai4tla8WMqu8Zjn5/1qVxXyz7OBq",
+	"dJr/jIpkz2lR3/d92vO3OkGbdjqDjY1eb9BxqM+cYecJFElT1F3cZ5DT1QrF0WSrtuap4DDX7E+Xk1Pc",
+	"LBHn9RmgsNHHEd/9zVIqq0wPUotqbbVarXbb6fZ6a5yIecrGOyvWINmTp6zDFPZ/ifqC/CfI7sMwdrnK",
+	"n6H3UN3YkMVRUlRB0K2hLlIwdJA+xFMWY7eazaZNXL2mxpNSLFb2dHYtyBJ9XI5OkgsqNRfwlmQ0n00T",
+	"QgXRg1JAviBuEB3CmukbxUQYKNeC/pweQv2C3hJjzZc5TTCsSCXIYIxfGhOkkABIpEluZZ6R3CcChnBu",
+	"XrAHBRulqA7QYeJy9JiQosME3wBtTcUOUxLE00HENN7Nsj4gsQOlcZbcIUbYdxDnuKlWoDAioQIUi1Uw",
+	"KE4QBenKyMa5wfxHnfj1jLhkYG8IRQVCYcbTN/7m9MNfYi0svK1mHQWvKE2ejlZXtnrnEHItLS4Hams4",
+	"bVQSfRZQgoSI9RwhhzBOdD38wTSduyIXQhxhnv2C6WU+5TxUoVe18+SSu7yQR24rC6w/TaJszeQEoa6A",
+	"6Vo56pS9KuW18UCpGMXgWyI5FIesMoHVneddH6CrPBVdwFC7Cu4Nl3urQL133vAW072hr2S+ACwvLl6F",
+	"Y8Pl5/VsQG+ftE+jdS6fRtvvBh3HZ63NbrczaPuBv+k4m+2t7S02aA+C1hNDUeO8PpE3A9dyfT+Grp/x",
+	"GXNgfEZu6rbvl77dqvh259P8+MZT+3j7PHeUP3VfhD43y2C8eWU8sllDoC8urRqmggzjaZKODEskxkJL",
+	"qJowzGLPch0DXW3iGQBRwLaqbOg8IBNVK0GxmNrZ93/0+OE75iXH//WN17Mrkc+LtgoM8zcCcpUs34tx",
+	"137KJqS9wAgORu4+2pVLtZAWXE9EVSk1FmBATRGXGN6sitAfSCDtG+mTl6rM0+WqyYVE0ay23ESZ+1cb",
+	"pSFpqtoUDXCmGIgiRwB5M4J4NGHUy2PmFgCKPbjo6UlMfaVrr+aFSSlr5gL4As0WCl90hsGg1et02pvt",
+	"DX9z0w82t9uMtjvtreH2Ft1yluOL1ka3t7nV7m5tdLa7lfCiTJtPhDFgedeAGHahRg/cszgMoxSvmaxC",
+	"GCU3bgFn5M7VHeCoaAVGwhdPHUnAG6qsB/yZcbyD6gvWsMoGnkc5USQd1CAW8SDJ7ACHm7jlM3H3mr1q",
+	"9BXXSywfeKvd7GzMjfzlF/aWjLy33sh75xq5WnfZ/+0brzauXvn9ubE7pbF3mo4zN/QXb99aMvS866VD",
+	"z9HUVToje1Soe+/WgkcnFzn0S/BRFlutVf1CTTK+uuTmUmNhWVAIs8gv5arcDViudgrXJIIk1XdVKD+m",
+	"eVWFy0El0Tc61udrHax7m25WgsD0pLucM1bB3NDqtpx9PFtRFAZSoUc0xKJYeaCvjqQ4fevh4/cfFG7v",
+	"fOPtx3/37vrQb16YPXHYszYqFaRK3UR3qs7sclDXWg7qsnAFOagEaUDXv7wkyLXd3WtXM9moIxVGzL8r",
+	"lMM2u4kSL2sIEezdMkOnkbhTelfHZRQiEuaCETADsIz5shKM8RBPH9iHVf+xef2bcSALHn9J7fpGtnhI",
+	"vGkSVZfjLmDVqgt9VpfetQmdTCjWtJsvvVuvQolHWVHsp2l2euqwcI37KQ1Y2KqAhWYR9nlYmBVzLtaE",
+	"XVY++IK4cb4K+TLbVFYgdrE1ahlWJPNQEeAjxonUwiyh5bhYPmGuFHMyjX4NZqqLgsvzg8l1CFRo8w4w",
+	"FOvpo4dyHf/fDPiwsxA+zNHWQhjg8vx+6VSQ+JhjdCRWgTVJ8lnxiZ2nPPu64jpjMr9eKV19u+tigY3J",
+	"OpjGnZd+Nu9KwzLQIJB12C0OUEyjFMtsFes16qhCCFNaGIUG2eV52J+oz9cnKFtpqu5r0kFaUrqqK6E8",
+	"KGWmzD5GMJttFBZECR8n+XmT0n750dLAYih19+xjpIY1TKAmgZJCXlarMRwzr1C40SjuWF90V9w8xj+A",
+	"a2Ln7UlqSFgPFeMpcjukrQJulI8cw/ewfmYRohQMWXNuu/nqNkb4XX7nZPaTKr1WYF0qXEByCpW0Zva6",
+	"o56pQpxQ+GzRPbUZlSz27ZlWOaxhD9ITikuVKxbrSmp6N22Xlyqn5RSHA4EDq9NW9cWZqoYaFI2uYcpY",
+	"ddlfOQ+FC9NkyqH4M0lpGOlixnArYS7uc+qAnd4xCmPDtTWCjGnAyHSCSWKZSeiYGrWRTceTKv0Y5tcQ",
+	"1/L8NmoeY3UNWgVsFPP3Tv96IwrXQJSLAgohFaXjbDjbrV5v2+lttJ12dUiheX2qtZ6pZmEMVnaRpwpW",
+	"XM+CYwZvwf/UWEu3Wy641lHfuGhcf2jcb6gHooAvFuNQN+hZOdTeGLBuu72xtUlbnY220+n6bHtz4G9v",
+	"+xuDnr+xscoCu7XR3t7syGUuQ+3S3W0XBNBLrjxfaoItc0JTwKVVIvD8xQry0/tJOXp/sxD06jNXTd9P",
+	"H2pXEskSzJ0hHaHyg1he1EKF9mMEG1ySnyGG8i34pXszJeJW/qB+sfx4CZovsCNgge4F4LwoA5Uet2TH",
+	"PxvAXN/dqCMF4UbndJTE08ORvtGR4I2Oq25yXA3bSwzr/M7VKm/p3M2Xiq4hokqolNMyfc7ZXVXJYv1v",
+	"yGsYStQESexgmQJk4I9CznbmRTt+Du8igb9F5soVRGl5SRynefYP5I3gR4MwgTJScDVabjHpX77cam82",
+	"nabTbPW3nC1HpY0W73kUKandvnJQtxWp550RM3YuUwFcC6akaqzvmxdguBbc3tVodbc2ttpb9eacAef4",
+	"Xtl8AzP46pSmFYPbg7iDFAo8f3qDg5gPRZrlEcLXlCdkboxV2in5z2/8mCw/CHJg6nKkL6rvn/y/AAAA",
+	"//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
