@@ -129,7 +129,9 @@ func compileObject(s *openapi3.Schema) (*fastRule, bool) {
 }
 
 func compileString(s *openapi3.Schema) (fastString, bool) {
-	if s == nil || !s.Type.Is("string") || s.Nullable || s.Format != "" || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) != 0 ||
+	// A nullable string is compiled too: valid gives up on every value that is not a string, null
+	// included, so null members still go to kin-openapi.
+	if s == nil || !s.Type.Is("string") || s.Format != "" || len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) != 0 ||
 		s.Not != nil || s.ReadOnly || s.WriteOnly {
 		return fastString{}, false
 	}

@@ -139,3 +139,33 @@ func FuzzClassRun(f *testing.F) {
 		}
 	})
 }
+
+// TestFastPathNullableMember: /singleVerify's optional url is nullable. The fast path still decides
+// bodies whose url is a string, and leaves "url": null to kin-openapi, which accepts it.
+func TestFastPathNullableMember(t *testing.T) {
+	v, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const path = "/singleVerify"
+	const body = `{"deviceCode":"89852420180910340793","languageCode":"1","mark":"0","partnerCode":"P000270","terminal":"1","tradeTime":"1645683857572","tradeType":"singleVerify","url":"https://dist.linksfield.net/login","version":"3.0","sign":"ea7a3bba7e345e0b8ca7f7e3b43d6e72"}`
+	tests := []struct {
+		name              string
+		body              string
+		wantFast, wantKin bool
+	}{
+		{"url a string", body, true, true},
+		{"url null", replace(body, `"https://dist.linksfield.net/login"`, `null`), false, true},
+		{"url a number", replace(body, `"https://dist.linksfield.net/login"`, `1`), false, false},
+		{"tradeType of another operation", replace(body, `"tradeType":"singleVerify"`, `"tradeType":"singleOrder"`), false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gotFast := v.fastValid(path, []byte(tt.body))
+			gotKin := v.full(context.Background(), "POST", path, []byte(tt.body)) == nil
+			if gotFast != tt.wantFast || gotKin != tt.wantKin {
+				t.Errorf("fast %v kin %v, want fast %v kin %v", gotFast, gotKin, tt.wantFast, tt.wantKin)
+			}
+		})
+	}
+}
