@@ -113,3 +113,44 @@ breaking:
 	git show "$(BASE):openapi/vshop.yaml" > "$$tmp/base.yaml" && \
 	echo "breaking changes in openapi/vshop.yaml since $(BASE):" && \
 	$(GO) run $(OASDIFF) breaking --fail-on WARN "$$tmp/base.yaml" openapi/vshop.yaml
+
+# ---- The spec outside Go (issue 12) -----------------------------------------------------------------
+
+.PHONY: examples example-typescript example-python lint-report
+
+TS_DIR := examples/typescript
+
+## examples: the whole purchase flow in TypeScript and in Python against a fresh `vshop sandbox`
+examples: example-typescript example-python
+
+## example-typescript: generate a TypeScript client from the spec (openapi-typescript --enum, pinned in
+## package-lock.json), compile it and the flow with tsc, run the flow (openapi-fetch, signed with
+## examples/signers/sign.js) against a fresh sandbox on 127.0.0.1
+example-typescript: $(NPM_STAMP)
+	@# run from $(TS_DIR): at the root, openapi-typescript would read redocly.yaml instead of the argument
+	cd $(TS_DIR) && ../../node_modules/.bin/openapi-typescript ../../openapi/vshop.yaml --enum -o gen/vshop.ts
+	node_modules/.bin/tsc -p $(TS_DIR)
+	examples/with-sandbox.sh $(NODE) $(TS_DIR)/dist/flow.js
+
+## example-python: the same flow with only Python's standard library, signed with examples/signers/sign.py
+example-python:
+	examples/with-sandbox.sh $(PYTHON) examples/python/flow.py
+
+# vacuum is a Go program pinned in internal/tools/lint/go.mod (a module of its own: its dependencies
+# stay out of the vshop module). Spectral and Redocly are pinned in package-lock.json.
+VACUUM := cd internal/tools/lint && $(GO) run github.com/daveshanley/vacuum
+VACUUM_MIN := 95
+SPECTRAL := node_modules/.bin/spectral
+
+## lint-report: print the three linters' results on openapi/vshop.yaml and fail unless vacuum scores
+## >= $(VACUUM_MIN), Spectral (spectral:oas, .spectral.yaml) finds nothing and Redocly (redocly.yaml)
+## has no error or warning
+lint-report: $(NPM_STAMP)
+	@out=$$($(VACUUM) lint --no-style --min-score $(VACUUM_MIN) ../../../openapi/vshop.yaml 2>&1) && rc=0 || rc=$$?; \
+	score=$$(printf '%s\n' "$$out" | sed -n 's/.*Quality Score: \([0-9]*\/100\).*/\1/p'); \
+	echo "vacuum $$(cd internal/tools/lint && $(GO) list -m -f '{{.Version}}' github.com/daveshanley/vacuum): score $${score:-?} (minimum $(VACUUM_MIN)); $$(printf '%s\n' "$$out" | grep -o 'Passed[^.]*\|Failed[^.]*' | head -1)"; \
+	if [ $$rc -ne 0 ] || [ -z "$$score" ]; then printf '%s\n' "$$out" >&2; exit 1; fi
+	@n=$$($(SPECTRAL) lint --quiet -f json openapi/vshop.yaml 2>/dev/null | $(NODE) -e 'const t=require("fs").readFileSync(0,"utf8"); console.log(JSON.parse(t.slice(t.indexOf("["))).length)'); \
+	echo "spectral $$($(SPECTRAL) --version) (spectral:oas): $$n problems"; \
+	if [ "$$n" != 0 ]; then $(SPECTRAL) lint openapi/vshop.yaml; exit 1; fi
+	@$(REDOCLY) lint --format json 2>/dev/null | $(NODE) -e 'const t=require("fs").readFileSync(0,"utf8"); const r=JSON.parse(t.slice(t.indexOf("{"))).totals; console.log("redocly " + require("./node_modules/@redocly/cli/package.json").version + " (recommended, info-license off): " + r.errors + " errors, " + r.warnings + " warnings, " + r.ignored + " ignored"); if (r.errors || r.warnings || r.ignored) process.exit(1)'

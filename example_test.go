@@ -54,9 +54,9 @@ func ExampleNewClient() {
 		fmt.Println(o.ServicePlanShowName, "-", vshop.OrderStatus(o.OrderStatus).Name())
 	}
 	// Output:
-	// Singapore 2G 30-Days Unlimited Speech - In use
-	// Singapore 2G 30-Days Unlimited Speech - Not enabled
-	// Singapore 2G 30-Days Unlimited Speech - Not enabled
+	// Singapore 2G 30-Days Unlimited Speech - In use, 正在使用 (inferred)
+	// Singapore 2G 30-Days Unlimited Speech - Bought, not yet enabled, 未启用 (inferred)
+	// Singapore 2G 30-Days Unlimited Speech - Bought, not yet enabled, 未启用 (inferred)
 }
 
 func ExampleClient_VerifyCard() {
@@ -84,9 +84,13 @@ func ExampleClient_ListPlans() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	plans, _ := data["plans"].([]any)
-	fmt.Println(len(plans), "plans for 欧洲")
-	// Output: 3 plans for 欧洲
+	for _, p := range data.Plans {
+		fmt.Println(p.ServicePlanShowName, p.PayAmount, p.PayCurrency, "-", p.PackageType.Name())
+	}
+	// Output:
+	// Europe 1GB 30-Days 4.99 USD - Monthly data plan, 月流量套餐
+	// Europe 5GB 30-Days 12.36 GBP - Monthly data plan, 月流量套餐
+	// Europe Unlimited Day Pass 3.00 EUR - Day-schedule plan, 日程套餐
 }
 
 func ExampleClient_CreateOrder() {
@@ -138,8 +142,8 @@ func ExampleClient_ListAutoRenewals() {
 		fmt.Println(r.OrderNo, r.PackageType.Name(), r.SubscriptionTime)
 	}
 	// Output:
-	// NO2025032713303915052 Daily 2025.03.27
-	// NO2025032716555388835 Daily 2025.03.27
+	// NO2025032713303915052 Daily data plan, 日流量套餐 2025.03.27
+	// NO2025032716555388835 Daily data plan, 日流量套餐 2025.03.27
 }
 
 func ExampleClient_CancelAutoRenewal() {

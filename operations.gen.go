@@ -62,7 +62,7 @@ var operationTable = [...]Operation{
 			{Name: "partnerCode", Required: true, MinLength: 1, MaxLength: -1},
 			{Name: "terminal", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1"}},
 			{Name: "tradeTime", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
-			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1},
+			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1, Enum: []string{"singleVerify"}},
 			{Name: "url", Required: false, MinLength: 0, MaxLength: -1},
 			{Name: "version", Required: true, MinLength: 1, MaxLength: -1},
 		},
@@ -78,7 +78,7 @@ var operationTable = [...]Operation{
 			{Name: "partnerCode", Required: true, MinLength: 1, MaxLength: -1},
 			{Name: "terminal", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1"}},
 			{Name: "tradeTime", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
-			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1},
+			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1, Enum: []string{"singleServicePlanPage"}},
 			{Name: "version", Required: true, MinLength: 1, MaxLength: -1},
 		},
 	},
@@ -102,7 +102,7 @@ var operationTable = [...]Operation{
 			{Name: "servicePlanShowName", Required: false, MinLength: 0, MaxLength: -1},
 			{Name: "terminal", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1"}},
 			{Name: "tradeTime", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
-			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1},
+			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1, Enum: []string{"singleOrder"}},
 			{Name: "version", Required: true, MinLength: 1, MaxLength: -1},
 		},
 	},
@@ -116,7 +116,7 @@ var operationTable = [...]Operation{
 			{Name: "partnerCode", Required: true, MinLength: 1, MaxLength: -1},
 			{Name: "terminal", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1"}},
 			{Name: "tradeTime", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
-			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1},
+			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1, Enum: []string{"singleQueryOrder"}},
 			{Name: "version", Required: true, MinLength: 1, MaxLength: -1},
 		},
 	},
@@ -130,7 +130,7 @@ var operationTable = [...]Operation{
 			{Name: "partnerCode", Required: true, MinLength: 1, MaxLength: -1},
 			{Name: "terminal", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1"}},
 			{Name: "tradeTime", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
-			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1},
+			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1, Enum: []string{"queryAutoRenewalRecord"}},
 			{Name: "version", Required: true, MinLength: 1, MaxLength: -1},
 		},
 	},
@@ -146,7 +146,7 @@ var operationTable = [...]Operation{
 			{Name: "payId", Required: true, MinLength: 1, MaxLength: -1},
 			{Name: "terminal", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1"}},
 			{Name: "tradeTime", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
-			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1},
+			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1, Enum: []string{"cancelAutoRenewalRecord"}},
 			{Name: "version", Required: true, MinLength: 1, MaxLength: -1},
 		},
 	},
@@ -174,7 +174,7 @@ var operationTable = [...]Operation{
 			{Name: "payUnit", Required: false, MinLength: 0, MaxLength: -1},
 			{Name: "terminal", Required: true, MinLength: 0, MaxLength: -1, Enum: []string{"0", "1"}},
 			{Name: "tradeTime", Required: true, MinLength: 1, MaxLength: -1, Pattern: pattern0},
-			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1},
+			{Name: "tradeType", Required: true, MinLength: 1, MaxLength: -1, Enum: []string{"SynOrderInfo"}},
 			{Name: "version", Required: true, MinLength: 1, MaxLength: -1},
 		},
 	},
@@ -194,13 +194,15 @@ type (
 	OrderSummary      = generated.OrderSummary
 	PackageType       = generated.PackageType
 	PayId             = generated.PayId
+	Plan              = generated.Plan
+	PlanList          = generated.PlanList
 	Terminal          = generated.Terminal
 )
 
 // Values of AutoRenewal.
 const (
-	AutoRenewalOff = generated.AutoRenewalOff // "0": Off
-	AutoRenewalOn  = generated.AutoRenewalOn  // "1": On
+	AutoRenewalOff = generated.AutoRenewalOff // "0": No auto-renewal (inferred)
+	AutoRenewalOn  = generated.AutoRenewalOn  // "1": Auto-renewal (inferred)
 )
 
 // Values of LanguageCode.
@@ -221,29 +223,29 @@ const (
 
 // Values of Mark.
 const (
-	MarkLinksfieldCard = generated.MarkLinksfieldCard // "0": Linksfield card
-	MarkOtherCard      = generated.MarkOtherCard      // "1": Other card
+	MarkLinksfieldCard = generated.MarkLinksfieldCard // "0": Linksfield's card, 归属领科
+	MarkOtherCard      = generated.MarkOtherCard      // "1": Not Linksfield's card, 不归属领科
 )
 
 // Values of OrderStatus.
 const (
-	OrderStatusNotEnabled = generated.OrderStatusNotEnabled // "1": Not enabled
-	OrderStatusInUse      = generated.OrderStatusInUse      // "2": In use
+	OrderStatusNotEnabled = generated.OrderStatusNotEnabled // "1": Bought, not yet enabled, 未启用 (inferred)
+	OrderStatusInUse      = generated.OrderStatusInUse      // "2": In use, 正在使用 (inferred)
 )
 
 // Values of PackageType.
 const (
-	PackageTypeDaySchedule = generated.PackageTypeDaySchedule // "0": Day schedule
-	PackageTypeDaily       = generated.PackageTypeDaily       // "1": Daily
-	PackageTypeMonthly     = generated.PackageTypeMonthly     // "2": Monthly
-	PackageTypeQuarterly   = generated.PackageTypeQuarterly   // "3": Quarterly
-	PackageTypeHalfYearly  = generated.PackageTypeHalfYearly  // "4": Half yearly
-	PackageTypeYearly      = generated.PackageTypeYearly      // "5": Yearly
+	PackageTypeDaySchedule = generated.PackageTypeDaySchedule // "0": Day-schedule plan, 日程套餐
+	PackageTypeDaily       = generated.PackageTypeDaily       // "1": Daily data plan, 日流量套餐
+	PackageTypeMonthly     = generated.PackageTypeMonthly     // "2": Monthly data plan, 月流量套餐
+	PackageTypeQuarterly   = generated.PackageTypeQuarterly   // "3": Quarterly data plan, 季度流量套餐
+	PackageTypeHalfYearly  = generated.PackageTypeHalfYearly  // "4": Half-year data plan, 半年流量套餐
+	PackageTypeYearly      = generated.PackageTypeYearly      // "5": Yearly data plan, 年流量套餐
 )
 
 // Values of Terminal.
 const (
-	TerminalMobile = generated.TerminalMobile // "0": Mobile
+	TerminalMobile = generated.TerminalMobile // "0": Mobile terminal, 移动终端
 	TerminalPC     = generated.TerminalPC     // "1": PC
 )
 
@@ -326,13 +328,13 @@ func (r *ListPlansRequest) fields(c *Client, dst []signing.Field) []signing.Fiel
 //
 // It signs and validates the request, sends it with the client's retry policy, and returns the
 // reply's data, or an error (see [APIError], [DecodeError], [ValidationError]).
-func (c *Client) ListPlans(ctx context.Context, req ListPlansRequest) (OpenData, error) {
-	var data OpenData
+func (c *Client) ListPlans(ctx context.Context, req ListPlansRequest) (*PlanList, error) {
+	var data PlanList
 	var buf [9]signing.Field // the request's fields, and the 4 the client fills
 	if err := c.call(ctx, &operationTable[opListPlans], req.fields(c, buf[:0]), &data); err != nil {
 		return nil, err
 	}
-	return data, nil
+	return &data, nil
 }
 
 // CreateOrderRequest is the body of createOrder (POST /singleOrder) without the fields the client fills
@@ -352,8 +354,8 @@ type CreateOrderRequest struct {
 	// Mark Card ownership flag (卡片归属标识). Required; empty means the client's default.
 	Mark Mark `json:"mark,omitempty"`
 
-	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests when several cards are ordered; used as the payment order in a batch recharge. Optional.
-	OrderNo string `json:"orderNo,omitempty"`
+	// OrderNo The order request's unique number (see OrderNo). Optional.
+	OrderNo OrderNo `json:"orderNo,omitempty"`
 
 	// OrderPeriod Number of plan periods ordered (套餐的订购周期), written as a string. Required.
 	OrderPeriod string `json:"orderPeriod,omitempty"`
@@ -364,11 +366,11 @@ type CreateOrderRequest struct {
 	// PayAmount An amount written as a decimal string (`"4.99"`, `"12.36"`, `"19.99"` in the examples; the decimal pattern is inferred from them). Required.
 	PayAmount string `json:"payAmount,omitempty"`
 
-	// PayCurrency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). Required.
+	// PayCurrency Currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). Required.
 	PayCurrency string `json:"payCurrency,omitempty"`
 
-	// PayId Unique id of the order's payment (订单支付的唯一id). Optional.
-	PayId string `json:"payId,omitempty"`
+	// PayId The payment's unique id (see PayId). Optional.
+	PayId PayId `json:"payId,omitempty"`
 
 	// RequestOrderId Not documented by Linksfield; inferred to be the partner's own order id. Optional.
 	RequestOrderId string `json:"requestOrderId,omitempty"`
@@ -389,12 +391,12 @@ func (r *CreateOrderRequest) fields(c *Client, dst []signing.Field) []signing.Fi
 		signing.Field{Name: "deviceCode", Value: r.DeviceCode},
 		signing.Field{Name: "languageCode", Value: c.languageOr(r.LanguageCode)},
 		signing.Field{Name: "mark", Value: c.markOr(r.Mark)},
-		signing.Field{Name: "orderNo", Value: r.OrderNo},
+		signing.Field{Name: "orderNo", Value: string(r.OrderNo)},
 		signing.Field{Name: "orderPeriod", Value: r.OrderPeriod},
 		signing.Field{Name: "packageCode", Value: r.PackageCode},
 		signing.Field{Name: "payAmount", Value: r.PayAmount},
 		signing.Field{Name: "payCurrency", Value: r.PayCurrency},
-		signing.Field{Name: "payId", Value: r.PayId},
+		signing.Field{Name: "payId", Value: string(r.PayId)},
 		signing.Field{Name: "requestOrderId", Value: r.RequestOrderId},
 		signing.Field{Name: "servicePlanCode", Value: r.ServicePlanCode},
 		signing.Field{Name: "servicePlanShowName", Value: r.ServicePlanShowName},
@@ -578,13 +580,13 @@ type SyncThirdPartyOrderRequest struct {
 	// PayAmount An amount written as a decimal string (`"4.99"`, `"12.36"`, `"19.99"` in the examples; the decimal pattern is inferred from them). Required.
 	PayAmount string `json:"payAmount,omitempty"`
 
-	// PayCurrency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). Required.
+	// PayCurrency Currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). Required.
 	PayCurrency string `json:"payCurrency,omitempty"`
 
 	// PayId Unique id of the order's payment (订单支付的唯一id). Required.
 	PayId string `json:"payId,omitempty"`
 
-	// PayResultDate When the payment completed; the example uses `yyyy-MM-dd HH:mm:ss` (`2022-06-07 15:10:35`). Optional.
+	// PayResultDate When the payment completed. Optional.
 	PayResultDate string `json:"payResultDate,omitempty"`
 
 	// PayRst Payment result. Required.

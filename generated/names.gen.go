@@ -7,9 +7,9 @@ package generated
 func (e AutoRenewal) Name() string {
 	switch e {
 	case AutoRenewalOff:
-		return "Off"
+		return "No auto-renewal (inferred)"
 	case AutoRenewalOn:
-		return "On"
+		return "Auto-renewal (inferred)"
 	}
 	return ""
 }
@@ -51,9 +51,9 @@ func (e LanguageCode) Name() string {
 func (e Mark) Name() string {
 	switch e {
 	case MarkLinksfieldCard:
-		return "Linksfield card"
+		return "Linksfield's card, 归属领科"
 	case MarkOtherCard:
-		return "Other card"
+		return "Not Linksfield's card, 不归属领科"
 	}
 	return ""
 }
@@ -63,9 +63,9 @@ func (e Mark) Name() string {
 func (e OrderStatus) Name() string {
 	switch e {
 	case OrderStatusNotEnabled:
-		return "Not enabled"
+		return "Bought, not yet enabled, 未启用 (inferred)"
 	case OrderStatusInUse:
-		return "In use"
+		return "In use, 正在使用 (inferred)"
 	}
 	return ""
 }
@@ -75,17 +75,17 @@ func (e OrderStatus) Name() string {
 func (e PackageType) Name() string {
 	switch e {
 	case PackageTypeDaySchedule:
-		return "Day schedule"
+		return "Day-schedule plan, 日程套餐"
 	case PackageTypeDaily:
-		return "Daily"
+		return "Daily data plan, 日流量套餐"
 	case PackageTypeMonthly:
-		return "Monthly"
+		return "Monthly data plan, 月流量套餐"
 	case PackageTypeQuarterly:
-		return "Quarterly"
+		return "Quarterly data plan, 季度流量套餐"
 	case PackageTypeHalfYearly:
-		return "Half yearly"
+		return "Half-year data plan, 半年流量套餐"
 	case PackageTypeYearly:
-		return "Yearly"
+		return "Yearly data plan, 年流量套餐"
 	}
 	return ""
 }
@@ -95,7 +95,7 @@ func (e PackageType) Name() string {
 func (e Terminal) Name() string {
 	switch e {
 	case TerminalMobile:
-		return "Mobile"
+		return "Mobile terminal, 移动终端"
 	case TerminalPC:
 		return "PC"
 	}

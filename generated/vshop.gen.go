@@ -179,12 +179,16 @@ func (e Terminal) Valid() bool {
 type Amount = string
 
 // AutoRenewal Auto-renewal flag. Not documented by Linksfield: every example sends `0`; `0` = no auto-renewal
-// and `1` = auto-renewal are inferred.
+// and `1` = auto-renewal are inferred (both names are inferred). It is sent only in requests, so
+// the enum is closed: a client sends only these values. Optional: leave it out rather than send
+// `null` (not nullable, see the conventions).
+//
+// Example: 0
 type AutoRenewal string
 
 // AutoRenewalRecord One auto-renewal in force.
 type AutoRenewalRecord struct {
-	// DeviceCode The SIM card's ICCID.
+	// DeviceCode The ICCID of the SIM card the auto-renewal is for.
 	DeviceCode string `json:"deviceCode"`
 
 	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests
@@ -201,6 +205,9 @@ type AutoRenewalRecord struct {
 	// PackageType Plan type (套餐类型): `0` day-schedule plan (日程套餐), `1` daily data plan, `2` monthly data plan,
 	// `3` quarterly plan, `4` half-year plan, `5` yearly plan. A front end picks the period unit it
 	// shows from this value.
+	//
+	//
+	// Example: 2
 	PackageType PackageType `json:"packageType"`
 
 	// PartnerCode Channel code (渠道编码).
@@ -225,6 +232,8 @@ type AutoRenewalRecord struct {
 // CancelAutoRenewalReply Envelope of /cancelAutoRenewalRecord. `data` is not documented by Linksfield.
 type CancelAutoRenewalReply struct {
 	// Data A payload whose fields are not documented by Linksfield.
+	//
+	// Example: {"deviceCode":"89852420180910340793"}
 	Data OpenData `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -253,12 +262,18 @@ type CancelAutoRenewalRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests
@@ -270,7 +285,8 @@ type CancelAutoRenewalRequest struct {
 	OrderNo OrderNo `json:"orderNo"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
@@ -284,31 +300,37 @@ type CancelAutoRenewalRequest struct {
 	PayId PayId `json:"payId"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `cancelAutoRenewalRecord` for this operation (documented).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: cancelAutoRenewalRecord
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
@@ -317,6 +339,8 @@ type CancelAutoRenewalRequest struct {
 // CreateOrderReply Envelope of /singleOrder.
 type CreateOrderReply struct {
 	// Data Identifiers of the created order (from the portal's 2022 example; not described).
+	//
+	// Example: {"deviceCode":"89860012018111220455","orderNo":"2020061214140465562","partnerCode":"P000270","payId":"P0008182020061214140465562"}
 	Data CreatedOrder `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -335,7 +359,12 @@ type CreateOrderReply struct {
 // CreateOrderRequest Body of /singleOrder. Required flags are not documented by Linksfield (see the operation).
 type CreateOrderRequest struct {
 	// AutoRenewal Auto-renewal flag. Not documented by Linksfield: every example sends `0`; `0` = no auto-renewal
-	// and `1` = auto-renewal are inferred.
+	// and `1` = auto-renewal are inferred (both names are inferred). It is sent only in requests, so
+	// the enum is closed: a client sends only these values. Optional: leave it out rather than send
+	// `null` (not nullable, see the conventions).
+	//
+	//
+	// Example: 0
 	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
@@ -349,20 +378,25 @@ type CreateOrderRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
-	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests
-	// when several cards are ordered; used as the payment order in a batch recharge. Observed formats:
-	// `2020061214140465562`, `NO2025032713303915052`.
+	// OrderNo The order request's unique number (see OrderNo). Optional here (see the operation); `null`
+	// means not sent.
 	//
 	//
-	// Example: NO2025032713303915052
+	// Example: 2020061214140465562
 	OrderNo OrderNo `json:"orderNo,omitempty"`
 
 	// OrderPeriod Number of plan periods ordered (套餐的订购周期), written as a string. That it is a positive integer
@@ -378,7 +412,8 @@ type CreateOrderRequest struct {
 	PackageCode string `json:"packageCode"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
@@ -391,61 +426,79 @@ type CreateOrderRequest struct {
 	// Example: 4.99
 	PayAmount Amount `json:"payAmount"`
 
-	// PayCurrency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page).
+	// PayCurrency Currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). That it is an ISO 4217
+	// code, and the three-letter pattern, are inferred from the examples (Linksfield states no format).
+	//
 	//
 	// Example: USD
 	PayCurrency Currency `json:"payCurrency"`
 
-	// PayId Unique id of the order's payment (订单支付的唯一id). Observed format: partnerCode + 14-digit
-	// timestamp + 5 digits (`P0008182020061214140465562`).
+	// PayId The payment's unique id (see PayId). Optional here (see the operation); `null` means not
+	// sent.
 	//
 	//
 	// Example: P0008182020061214140465562
 	PayId PayId `json:"payId,omitempty"`
 
-	// RequestOrderId Not documented by Linksfield; inferred to be the partner's own order id. Example `000000000001`.
+	// RequestOrderId Not documented by Linksfield; inferred to be the partner's own order id. Example
+	// `000000000001`. Optional; `null` means not sent.
+	//
 	//
 	// Example: 000000000001
 	RequestOrderId string `json:"requestOrderId,omitempty"`
 
 	// ServicePlanCode Code of the service plan being ordered, from the plan list. Not described by Linksfield.
+	//
+	// Example: SP-EU-1GB-30D
 	ServicePlanCode string `json:"servicePlanCode"`
 
-	// ServicePlanShowName Display name of the plan (套餐商品名称). Not described on this page by Linksfield.
+	// ServicePlanShowName Display name of the plan (套餐商品名称). Not described on this page by Linksfield. Optional;
+	// `null` means not sent.
+	//
+	//
+	// Example: Europe 1GB 30-Days
 	ServicePlanShowName string `json:"servicePlanShowName,omitempty"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `singleOrder` for this operation (inferred from the path).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: singleOrder
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
 }
 
 // CreatedOrder Identifiers of the created order (from the portal's 2022 example; not described).
+//
+// Example: {"deviceCode":"89860012018111220455","orderNo":"2020061214140465562","partnerCode":"P000270","payId":"P0008182020061214140465562"}
 type CreatedOrder struct {
 	// DeviceCode The card the order is for.
 	DeviceCode string `json:"deviceCode,omitempty"`
@@ -460,7 +513,8 @@ type CreatedOrder struct {
 	PayId string `json:"payId,omitempty"`
 }
 
-// Currency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page).
+// Currency Currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). That it is an ISO 4217
+// code, and the three-letter pattern, are inferred from the examples (Linksfield states no format).
 //
 // Example: USD
 type Currency = string
@@ -490,11 +544,15 @@ type FailureReply struct {
 // LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 // 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 // 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+//
+// Example: 1
 type LanguageCode string
 
 // ListAutoRenewalsReply Envelope of /queryAutoRenewalRecord.
 type ListAutoRenewalsReply struct {
 	// Data The auto-renewals in force (required on success).
+	//
+	// Example: [{"deviceCode":"8100000000012000423","orderNo":"NO2025032713303915052","orderPeriod":"2","packageType":"1","partnerCode":"CU-7ZOIHX0RB16U","payId":"CU-7ZOIHX0RB16U2025032713303774502","servicePlanShowName":"LY_day-ZRR-ZQ-1_20250326","subscriptionTime":"2025.03.27"}]
 	Data []AutoRenewalRecord `json:"data"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -523,47 +581,60 @@ type ListAutoRenewalsRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `queryAutoRenewalRecord` for this operation (inferred from the path).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: queryAutoRenewalRecord
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
@@ -572,6 +643,8 @@ type ListAutoRenewalsRequest struct {
 // ListOrdersReply Envelope of /singleQueryOrder.
 type ListOrdersReply struct {
 	// Data The card's orders in use and not yet enabled.
+	//
+	// Example: {"deviceCode":"89852121501108205774","orderList":[{"expireDate":"2024-07-31","orderStatus":"2","remainingDays":"0","servicePlanShowName":"Singapore 2G 30-Days Unlimited Speech","time":"1","unit":"2"}],"partnerCode":"SU528SX8BZ"}
 	Data OrderList `json:"data"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -601,56 +674,73 @@ type ListOrdersRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `singleQueryOrder` for this operation (inferred from the path).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: singleQueryOrder
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
 }
 
-// ListPlansReply Envelope of /singleServicePlanPage. `data` is not documented by Linksfield.
+// ListPlansReply Envelope of /singleServicePlanPage. `data` is not documented by Linksfield (see PlanList).
 type ListPlansReply struct {
-	// Data A payload whose fields are not documented by Linksfield.
-	Data OpenData `json:"data,omitempty"`
+	// Data The data of /singleServicePlanPage. Not documented by Linksfield: the `plans` member is inferred
+	// (the vshop-go sandbox's shape). The object stays open.
+	//
+	//
+	// Example: {"plans":[{"area":"欧洲","packageCode":"PACKAGE20180428000007","packageType":"2","payAmount":"4.99","payCurrency":"USD","servicePlanCode":"SP-EU-1GB-30D","servicePlanShowName":"Europe 1GB 30-Days"}]}
+	Data PlanList `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
 	//
@@ -668,7 +758,7 @@ type ListPlansReply struct {
 // ListPlansRequest Body of /singleServicePlanPage.
 type ListPlansRequest struct {
 	// Area Not documented by Linksfield. The example sends `欧洲` ("Europe"); inferred: an optional
-	// region filter written in Chinese.
+	// region filter written in Chinese. Optional; `null` means not sent.
 	//
 	//
 	// Example: 欧洲
@@ -685,47 +775,60 @@ type ListPlansRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `singleServicePlanPage` for this operation (documented).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: singleServicePlanPage
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
@@ -735,6 +838,8 @@ type ListPlansRequest struct {
 // enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 // skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 // carried. Must not be an empty string.
+//
+// Example: 0
 type Mark string
 
 // Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -743,6 +848,8 @@ type Mark string
 type Message = string
 
 // OpenData A payload whose fields are not documented by Linksfield.
+//
+// Example: {"deviceCode":"89852420180910340793"}
 type OpenData map[string]interface{}
 
 // OperateCode Result of the operation: `S` = success. No other value is documented by Linksfield; any other
@@ -752,6 +859,8 @@ type OpenData map[string]interface{}
 type OperateCode = string
 
 // OrderList The card's orders in use and not yet enabled.
+//
+// Example: {"deviceCode":"89852121501108205774","orderList":[{"expireDate":"2024-07-31","orderStatus":"2","remainingDays":"0","servicePlanShowName":"Singapore 2G 30-Days Unlimited Speech","time":"1","unit":"2"}],"partnerCode":"SU528SX8BZ"}
 type OrderList struct {
 	// DeviceCode The SIM card's ICCID.
 	DeviceCode string         `json:"deviceCode,omitempty"`
@@ -776,7 +885,10 @@ type OrderPeriod = string
 
 // OrderStatus Order status. Not documented by Linksfield: the example shows `2` on the order that has an
 // expireDate and `1` on orders without one, so `2` = in use and `1` = bought, not yet enabled
-// are inferred.
+// are inferred. The value set is inferred too, so answers use it open (OrderSummary.orderStatus
+// accepts any string).
+//
+// Example: 2
 type OrderStatus string
 
 // OrderSummary One order of a card.
@@ -786,12 +898,14 @@ type OrderSummary struct {
 	// Example: 2024-07-31
 	ExpireDate string `json:"expireDate,omitempty"`
 
-	// OrderStatus Order status. Not documented by Linksfield: the example shows `2` on the order that has an
-	// expireDate and `1` on orders without one, so `2` = in use and `1` = bought, not yet enabled
-	// are inferred.
+	// OrderStatus The order's status, coded as OrderStatus (inferred). Open, since the value set is inferred.
+	//
+	// Example: 2
 	OrderStatus OrderStatus `json:"orderStatus,omitempty"`
 
-	// RemainingDays Days remaining (a whole number written as a string).
+	// RemainingDays Days remaining. That it is a whole number written as a string is inferred from the example (`0`, `30`, `60`).
+	//
+	// Example: 30
 	RemainingDays string `json:"remainingDays,omitempty"`
 
 	// ServicePlanShowName Display name of the plan.
@@ -807,10 +921,13 @@ type OrderSummary struct {
 // PackageType Plan type (套餐类型): `0` day-schedule plan (日程套餐), `1` daily data plan, `2` monthly data plan,
 // `3` quarterly plan, `4` half-year plan, `5` yearly plan. A front end picks the period unit it
 // shows from this value.
+//
+// Example: 2
 type PackageType string
 
 // PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 //
 // Example: P000270
 type PartnerCode = string
@@ -821,8 +938,63 @@ type PartnerCode = string
 // Example: P0008182020061214140465562
 type PayId = string
 
+// Plan One data plan that can be bought. Not documented by Linksfield: every field here is inferred.
+// They are the fields the vshop-go sandbox returns, chosen as those /singleOrder and
+// /synPartner/SynOrderInfo need; all are optional and the object stays open, so a real answer
+// with other or more fields still decodes.
+type Plan struct {
+	// Area The region the plan is sold for, in Chinese as in the request's area (inferred).
+	//
+	// Example: 欧洲
+	Area string `json:"area,omitempty"`
+
+	// PackageCode The plan's package code, sent as packageCode in /singleOrder (inferred).
+	//
+	// Example: PACKAGE20180428000007
+	PackageCode string `json:"packageCode,omitempty"`
+
+	// PackageType The plan's period unit, coded as PackageType (inferred). Open: any string decodes.
+	//
+	//
+	// Example: 2
+	PackageType PackageType `json:"packageType,omitempty"`
+
+	// PayAmount The price of one period, a decimal string, sent as payAmount in /singleOrder (inferred).
+	//
+	// Example: 4.99
+	PayAmount string `json:"payAmount,omitempty"`
+
+	// PayCurrency The currency of payAmount, sent as payCurrency in /singleOrder (inferred).
+	//
+	// Example: USD
+	PayCurrency string `json:"payCurrency,omitempty"`
+
+	// ServicePlanCode The plan's service plan code, sent as servicePlanCode in /singleOrder (inferred).
+	//
+	// Example: SP-EU-1GB-30D
+	ServicePlanCode string `json:"servicePlanCode,omitempty"`
+
+	// ServicePlanShowName The plan's display name (套餐商品名称), as in the other answers (inferred).
+	//
+	// Example: Europe 1GB 30-Days
+	ServicePlanShowName  string                 `json:"servicePlanShowName,omitempty"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
+// PlanList The data of /singleServicePlanPage. Not documented by Linksfield: the `plans` member is inferred
+// (the vshop-go sandbox's shape). The object stays open.
+//
+// Example: {"plans":[{"area":"欧洲","packageCode":"PACKAGE20180428000007","packageType":"2","payAmount":"4.99","payCurrency":"USD","servicePlanCode":"SP-EU-1GB-30D","servicePlanShowName":"Europe 1GB 30-Days"}]}
+type PlanList struct {
+	// Plans The plans that can be bought for the card (inferred).
+	Plans                []Plan                 `json:"plans"`
+	AdditionalProperties map[string]interface{} `json:"-"`
+}
+
 // Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-// Computed by the client's signer.
+// Required on every request and computed last, over the body without it: a client generated from
+// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+// client always computes it.
 //
 // Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
 type Sign = string
@@ -830,6 +1002,8 @@ type Sign = string
 // SyncThirdPartyOrderReply Envelope of /synPartner/SynOrderInfo. `data` is not documented by Linksfield.
 type SyncThirdPartyOrderReply struct {
 	// Data A payload whose fields are not documented by Linksfield.
+	//
+	// Example: {"deviceCode":"89852420180910340793"}
 	Data OpenData `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -849,7 +1023,12 @@ type SyncThirdPartyOrderReply struct {
 // Linksfield; the required list is inferred (see the operation).
 type SyncThirdPartyOrderRequest struct {
 	// AutoRenewal Auto-renewal flag. Not documented by Linksfield: every example sends `0`; `0` = no auto-renewal
-	// and `1` = auto-renewal are inferred.
+	// and `1` = auto-renewal are inferred (both names are inferred). It is sent only in requests, so
+	// the enum is closed: a client sends only these values. Optional: leave it out rather than send
+	// `null` (not nullable, see the conventions).
+	//
+	//
+	// Example: 0
 	AutoRenewal AutoRenewal `json:"autoRenewal,omitempty"`
 
 	// DeviceCode The user's device code: the SIM card's ICCID or the device's IMEI (用户设备设备码 iccId/iMei). Must
@@ -861,13 +1040,21 @@ type SyncThirdPartyOrderRequest struct {
 	DeviceCode DeviceCode `json:"deviceCode"`
 
 	// LanguageCode Language code, as in the other operations (see LanguageCode). Linksfield's example for this
-	// operation sends an empty string, so the empty string is accepted here too.
+	// operation sends an empty string, so the empty string is accepted here too, meaning "not
+	// sent" (it takes no part in the signature). Optional: leave it out or send `""` rather than
+	// `null` (not nullable, see the conventions).
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode,omitempty"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// OrderNo Identifies the order request as unique (请求下单时标识此请求为唯一请求); distinguishes the requests
@@ -885,7 +1072,11 @@ type SyncThirdPartyOrderRequest struct {
 	// Example: 1
 	OrderPeriod OrderPeriod `json:"orderPeriod"`
 
-	// OrgOrderId Not documented by Linksfield (sent as "" in the example); inferred to be the original order id of a renewal.
+	// OrgOrderId Not documented by Linksfield (sent as "" in the example); inferred to be the original order id
+	// of a renewal. Optional; `null` means not sent.
+	//
+	//
+	// Example:
 	OrgOrderId string `json:"orgOrderId,omitempty"`
 
 	// PackageCode Code of the package (plan) that was paid for. Not described by Linksfield.
@@ -894,13 +1085,16 @@ type SyncThirdPartyOrderRequest struct {
 	PackageCode string `json:"packageCode"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
-	// PayAccount Not documented by Linksfield (the example sends `1`).
+	// PayAccount Not documented by Linksfield (the example sends `1`). Optional; `null` means not sent.
+	//
+	// Example: 1
 	PayAccount string `json:"payAccount,omitempty"`
 
 	// PayAmount An amount written as a decimal string (`"4.99"`, `"12.36"`, `"19.99"` in the examples; the decimal
@@ -910,7 +1104,9 @@ type SyncThirdPartyOrderRequest struct {
 	// Example: 4.99
 	PayAmount Amount `json:"payAmount"`
 
-	// PayCurrency ISO 4217 currency code; examples show `USD`, `GBP` (and `usd` on a Payment page).
+	// PayCurrency Currency code; examples show `USD`, `GBP` (and `usd` on a Payment page). That it is an ISO 4217
+	// code, and the three-letter pattern, are inferred from the examples (Linksfield states no format).
+	//
 	//
 	// Example: USD
 	PayCurrency Currency `json:"payCurrency"`
@@ -922,7 +1118,10 @@ type SyncThirdPartyOrderRequest struct {
 	// Example: P0008182020061214140465562
 	PayId PayId `json:"payId"`
 
-	// PayResultDate When the payment completed; the example uses `yyyy-MM-dd HH:mm:ss` (`2022-06-07 15:10:35`). Time zone not documented.
+	// PayResultDate When the payment completed. Not documented by Linksfield: the format `yyyy-MM-dd HH:mm:ss`
+	// and its pattern are inferred from the one example (`2022-06-07 15:10:35`); the time zone is
+	// not documented. Optional; `null` means not sent.
+	//
 	//
 	// Example: 2022-06-07 15:10:35
 	PayResultDate string `json:"payResultDate,omitempty"`
@@ -932,71 +1131,83 @@ type SyncThirdPartyOrderRequest struct {
 	// Example: SUCCESS
 	PayRst string `json:"payRst"`
 
-	// PayStatus Payment status. Only `1` is shown; meanings are not documented by Linksfield.
+	// PayStatus Payment status. Only `1` is shown; meanings are not documented by Linksfield. Optional;
+	// `null` means not sent.
+	//
 	//
 	// Example: 1
 	PayStatus string `json:"payStatus,omitempty"`
 
 	// PayType Payment type. Only `3` is shown; meanings are not documented by Linksfield for v3.0 (an older
-	// H5 mall used 1 WeChat, 2 Oceanpayment, 3 PayPal).
+	// H5 mall used 1 WeChat, 2 Oceanpayment, 3 PayPal). Optional; `null` means not sent.
 	//
 	//
 	// Example: 3
 	PayType string `json:"payType,omitempty"`
 
-	// PayUnit Not documented by Linksfield (the example is cut off inside this value).
+	// PayUnit Not documented by Linksfield (the example is cut off inside this value). Optional; `null`
+	// means not sent.
+	//
+	//
+	// Example:
 	PayUnit string `json:"payUnit,omitempty"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
+	// TradeType Interface name (see TradeType); `SynOrderInfo` for this operation (inferred from the last path segment).
 	//
-	//
-	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	// Example: SynOrderInfo
+	TradeType string `json:"tradeType"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
 }
 
 // Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+//
+// Example: 0
 type Terminal string
 
 // TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-// client's signer when empty.
+// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+// format: the digits-only pattern is inferred from the examples. A global field, required on
+// every request: a client generated from this document must set it (the current time in epoch
+// milliseconds); the vshop-go Go client fills it in when empty.
 //
 // Example: 1645683857572
 type TradeTime = string
 
-// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-// value copied from another page. Filled in by the client's signer when empty.
-//
-// Example: singleVerify
-type TradeType = string
-
 // VerifyCardReply Envelope of /singleVerify. `data` is not documented by Linksfield.
 type VerifyCardReply struct {
 	// Data A payload whose fields are not documented by Linksfield.
+	//
+	// Example: {"deviceCode":"89852420180910340793"}
 	Data OpenData `json:"data,omitempty"`
 
 	// Message Result message, `success` on success. Failure messages are not documented by Linksfield.
@@ -1025,60 +1236,75 @@ type VerifyCardRequest struct {
 	// LanguageCode Language code (语言编码): 0 Chinese (Simplified), 1 English, 2 Spanish, 3 French, 4 Portuguese,
 	// 5 Hindi, 6 German, 7 Japanese, 8 Korean, 9 Arabic, 10 Traditional Chinese (Taiwan),
 	// 11 Traditional Chinese (Hong Kong). Must not be an empty string.
+	//
+	//
+	// Example: 1
 	LanguageCode LanguageCode `json:"languageCode"`
 
 	// Mark Card ownership flag (卡片归属标识). `0`: the card belongs to Linksfield and must pass Linksfield's
 	// enterprise card-validity check; `1`: the card does not belong to Linksfield and the check is
 	// skipped. Send `0` by default; if the H5 page was opened with this parameter, send the value it
 	// carried. Must not be an empty string.
+	//
+	//
+	// Example: 0
 	Mark Mark `json:"mark"`
 
 	// PartnerCode Partner (channel) code issued by Linksfield (渠道编码), e.g. `P000270`. Newer response examples
-	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. Filled in by the client's signer when empty.
+	// also show `CU-7ZOIHX0RB16U` and `SU528SX8BZ`. A global field, required on every request: a
+	// client generated from this document must set it; the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: P000270
 	PartnerCode PartnerCode `json:"partnerCode"`
 
 	// Sign Request signature (请求签名): lowercase hex MD5 of the signContent (see the API description).
-	// Computed by the client's signer.
+	// Required on every request and computed last, over the body without it: a client generated from
+	// this document must compute it (examples/signers in the vshop-go repository); the vshop-go Go
+	// client always computes it.
 	//
 	//
 	// Example: ea7a3bba7e345e0b8ca7f7e3b43d6e72
 	Sign Sign `json:"sign"`
 
 	// Terminal Terminal type (终端设备标识): `0` mobile, `1` PC. Must not be an empty string.
+	//
+	// Example: 0
 	Terminal Terminal `json:"terminal"`
 
 	// TradeTime Access timestamp (访问时间戳): epoch milliseconds as a 13-digit string in the newer examples
-	// (`1645683857572`); older examples show the placeholder `20181031256548`. Filled in by the
-	// client's signer when empty.
+	// (`1645683857572`); older examples show the placeholder `20181031256548`. Linksfield states no
+	// format: the digits-only pattern is inferred from the examples. A global field, required on
+	// every request: a client generated from this document must set it (the current time in epoch
+	// milliseconds); the vshop-go Go client fills it in when empty.
 	//
 	//
 	// Example: 1645683857572
 	TradeTime TradeTime `json:"tradeTime"`
 
-	// TradeType Interface name (接口名称): the operation's `x-trade-type`. Several documented examples carry a
-	// value copied from another page. Filled in by the client's signer when empty.
-	//
+	// TradeType Interface name (see TradeType); `singleVerify` for this operation (documented).
 	//
 	// Example: singleVerify
-	TradeType TradeType `json:"tradeType"`
+	TradeType string `json:"tradeType"`
 
 	// Url Not documented by Linksfield. The example sends `https://dist.linksfield.net/login`
 	// (inferred: the H5 login page the user came from). Part of the signature when sent.
+	// Optional; `null` means not sent.
 	//
 	//
 	// Example: https://dist.linksfield.net/login
 	Url string `json:"url,omitempty"`
 
-	// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+	// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+	// generated from this document must set it; the vshop-go Go client fills it in when empty.
+	//
 	//
 	// Example: 3.0
 	Version Version `json:"version"`
 }
 
-// Version Interface version (接口版本), `3.0`. Filled in by the client's signer when empty.
+// Version Interface version (接口版本), `3.0`. A global field, required on every request: a client
+// generated from this document must set it; the vshop-go Go client fills it in when empty.
 //
 // Example: 3.0
 type Version = string
@@ -1106,6 +1332,218 @@ type VerifyCardJSONRequestBody = VerifyCardRequest
 
 // SyncThirdPartyOrderJSONRequestBody defines body for SyncThirdPartyOrder for application/json ContentType.
 type SyncThirdPartyOrderJSONRequestBody = SyncThirdPartyOrderRequest
+
+// Getter for additional properties for Plan. Returns the specified
+// element and whether it was found
+func (a Plan) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for Plan
+func (a *Plan) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for Plan to handle AdditionalProperties
+func (a *Plan) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["area"]; found {
+		err = json.Unmarshal(raw, &a.Area)
+		if err != nil {
+			return fmt.Errorf("error reading 'area': %w", err)
+		}
+		delete(object, "area")
+	}
+
+	if raw, found := object["packageCode"]; found {
+		err = json.Unmarshal(raw, &a.PackageCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'packageCode': %w", err)
+		}
+		delete(object, "packageCode")
+	}
+
+	if raw, found := object["packageType"]; found {
+		err = json.Unmarshal(raw, &a.PackageType)
+		if err != nil {
+			return fmt.Errorf("error reading 'packageType': %w", err)
+		}
+		delete(object, "packageType")
+	}
+
+	if raw, found := object["payAmount"]; found {
+		err = json.Unmarshal(raw, &a.PayAmount)
+		if err != nil {
+			return fmt.Errorf("error reading 'payAmount': %w", err)
+		}
+		delete(object, "payAmount")
+	}
+
+	if raw, found := object["payCurrency"]; found {
+		err = json.Unmarshal(raw, &a.PayCurrency)
+		if err != nil {
+			return fmt.Errorf("error reading 'payCurrency': %w", err)
+		}
+		delete(object, "payCurrency")
+	}
+
+	if raw, found := object["servicePlanCode"]; found {
+		err = json.Unmarshal(raw, &a.ServicePlanCode)
+		if err != nil {
+			return fmt.Errorf("error reading 'servicePlanCode': %w", err)
+		}
+		delete(object, "servicePlanCode")
+	}
+
+	if raw, found := object["servicePlanShowName"]; found {
+		err = json.Unmarshal(raw, &a.ServicePlanShowName)
+		if err != nil {
+			return fmt.Errorf("error reading 'servicePlanShowName': %w", err)
+		}
+		delete(object, "servicePlanShowName")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for Plan to handle AdditionalProperties
+func (a Plan) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	object["area"], err = json.Marshal(a.Area)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'area': %w", err)
+	}
+
+	object["packageCode"], err = json.Marshal(a.PackageCode)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'packageCode': %w", err)
+	}
+
+	object["packageType"], err = json.Marshal(a.PackageType)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'packageType': %w", err)
+	}
+
+	object["payAmount"], err = json.Marshal(a.PayAmount)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'payAmount': %w", err)
+	}
+
+	object["payCurrency"], err = json.Marshal(a.PayCurrency)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'payCurrency': %w", err)
+	}
+
+	object["servicePlanCode"], err = json.Marshal(a.ServicePlanCode)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'servicePlanCode': %w", err)
+	}
+
+	object["servicePlanShowName"], err = json.Marshal(a.ServicePlanShowName)
+	if err != nil {
+		return nil, fmt.Errorf("error marshaling 'servicePlanShowName': %w", err)
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
+
+// Getter for additional properties for PlanList. Returns the specified
+// element and whether it was found
+func (a PlanList) Get(fieldName string) (value interface{}, found bool) {
+	if a.AdditionalProperties != nil {
+		value, found = a.AdditionalProperties[fieldName]
+	}
+	return
+}
+
+// Setter for additional properties for PlanList
+func (a *PlanList) Set(fieldName string, value interface{}) {
+	if a.AdditionalProperties == nil {
+		a.AdditionalProperties = make(map[string]interface{})
+	}
+	a.AdditionalProperties[fieldName] = value
+}
+
+// Override default JSON handling for PlanList to handle AdditionalProperties
+func (a *PlanList) UnmarshalJSON(b []byte) error {
+	object := make(map[string]json.RawMessage)
+	err := json.Unmarshal(b, &object)
+	if err != nil {
+		return err
+	}
+
+	if raw, found := object["plans"]; found {
+		err = json.Unmarshal(raw, &a.Plans)
+		if err != nil {
+			return fmt.Errorf("error reading 'plans': %w", err)
+		}
+		delete(object, "plans")
+	}
+
+	if len(object) != 0 {
+		a.AdditionalProperties = make(map[string]interface{})
+		for fieldName, fieldBuf := range object {
+			var fieldVal interface{}
+			err := json.Unmarshal(fieldBuf, &fieldVal)
+			if err != nil {
+				return fmt.Errorf("error unmarshaling field %s: %w", fieldName, err)
+			}
+			a.AdditionalProperties[fieldName] = fieldVal
+		}
+	}
+	return nil
+}
+
+// Override default JSON handling for PlanList to handle AdditionalProperties
+func (a PlanList) MarshalJSON() ([]byte, error) {
+	var err error
+	object := make(map[string]json.RawMessage)
+
+	if a.Plans != nil {
+		object["plans"], err = json.Marshal(a.Plans)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling 'plans': %w", err)
+		}
+	}
+
+	for fieldName, field := range a.AdditionalProperties {
+		object[fieldName], err = json.Marshal(field)
+		if err != nil {
+			return nil, fmt.Errorf("error marshaling '%s': %w", fieldName, err)
+		}
+	}
+	return json.Marshal(object)
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -1186,6 +1624,10 @@ type ClientInterface interface {
 	// Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 	// by /queryAutoRenewalRecord (inferred). Every request field is required.
 	//
+	// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+	// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+	// every other value as documented and carries the sign vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /cancelAutoRenewalRecord (the `CancelAutoRenewal` operationId).
@@ -1195,6 +1637,10 @@ type ClientInterface interface {
 	//
 	// Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 	// by /queryAutoRenewalRecord (inferred). Every request field is required.
+	//
+	// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+	// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+	// every other value as documented and carries the sign vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1207,6 +1653,15 @@ type ClientInterface interface {
 	// must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 	// known completely (Chinese portal, modified 2025-04-01).
 	//
+	// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+	// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+	// (inferred), so it is not listed as a server.
+	//
+	// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+	// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+	// below keeps every other value as documented, sends the inferred tradeType
+	// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -1218,6 +1673,15 @@ type ClientInterface interface {
 	// must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 	// known completely (Chinese portal, modified 2025-04-01).
 	//
+	// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+	// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+	// (inferred), so it is not listed as a server.
+	//
+	// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+	// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+	// below keeps every other value as documented, sends the inferred tradeType
+	// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -1225,7 +1689,9 @@ type ClientInterface interface {
 
 	// CreateOrderWithBody Create a user order (创建用户订单)
 	//
-	// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+	// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+	// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+	// system creates …" and breaks off there, without naming the API.
 	//
 	// The field list comes from the portal's 2022 request example; required flags and field
 	// descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -1233,6 +1699,12 @@ type ClientInterface interface {
 	// described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 	// repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 	// descriptions of orderNo and payId).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+	// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+	// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+	// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+	// sign vshop-go computed for it.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1241,7 +1713,9 @@ type ClientInterface interface {
 
 	// CreateOrder Create a user order (创建用户订单)
 	//
-	// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+	// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+	// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+	// system creates …" and breaks off there, without naming the API.
 	//
 	// The field list comes from the portal's 2022 request example; required flags and field
 	// descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -1249,6 +1723,12 @@ type ClientInterface interface {
 	// described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 	// repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 	// descriptions of orderNo and payId).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+	// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+	// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+	// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+	// sign vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1259,6 +1739,15 @@ type ClientInterface interface {
 	//
 	// List the orders of a card that are in use or bought but not yet enabled.
 	//
+	// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+	// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+	// host no other page names (not listed as a server here).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+	// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+	// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+	// vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /singleQueryOrder (the `ListOrders` operationId).
@@ -1267,6 +1756,15 @@ type ClientInterface interface {
 	// ListOrders Query the card's active and pending orders (查询正在使用、未启用订单)
 	//
 	// List the orders of a card that are in use or bought but not yet enabled.
+	//
+	// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+	// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+	// host no other page names (not listed as a server here).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+	// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+	// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+	// vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1277,6 +1775,10 @@ type ClientInterface interface {
 	//
 	// Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
 	//
+	// Linksfield documents the request example only: the fields' required flags and meanings are not
+	// documented for this page. This spec requires the common fields, as every other Vshop page does
+	// (inferred), and leaves `area` optional.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /singleServicePlanPage (the `ListPlans` operationId).
@@ -1285,6 +1787,10 @@ type ClientInterface interface {
 	// ListPlans Get the data plans available for a card (获取可购套餐商品列表)
 	//
 	// Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
+	//
+	// Linksfield documents the request example only: the fields' required flags and meanings are not
+	// documented for this page. This spec requires the common fields, as every other Vshop page does
+	// (inferred), and leaves `area` optional.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1297,8 +1803,8 @@ type ClientInterface interface {
 	// that the card is valid.
 	//
 	// Request fields are taken from the portal's request example; their required flags are those of
-	// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-	// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+	// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+	// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1311,8 +1817,8 @@ type ClientInterface interface {
 	// that the card is valid.
 	//
 	// Request fields are taken from the portal's request example; their required flags are those of
-	// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-	// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+	// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+	// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1324,14 +1830,17 @@ type ClientInterface interface {
 	// The partner collected the payment itself and reports the result so that Linksfield creates the
 	// order (inferred from the title and fields).
 	//
-	// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-	// languageCode; empty values take no part in the signature. In the example below the documented
-	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-	// by vshop-go over this example (it is not a Linksfield value).
+	// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+	// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+	// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+	// spec requires the fields that identify the card, plan, order and payment (inferred). The
+	// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+	// an empty languageCode; empty values take no part in the signature.
+	//
+	// The example below keeps every documented field, with its documented value except `payUnit`,
+	// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+	// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+	// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1343,14 +1852,17 @@ type ClientInterface interface {
 	// The partner collected the payment itself and reports the result so that Linksfield creates the
 	// order (inferred from the title and fields).
 	//
-	// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-	// languageCode; empty values take no part in the signature. In the example below the documented
-	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-	// by vshop-go over this example (it is not a Linksfield value).
+	// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+	// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+	// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+	// spec requires the fields that identify the card, plan, order and payment (inferred). The
+	// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+	// an empty languageCode; empty values take no part in the signature.
+	//
+	// The example below keeps every documented field, with its documented value except `payUnit`,
+	// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+	// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+	// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1362,6 +1874,10 @@ type ClientInterface interface {
 //
 // Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 // by /queryAutoRenewalRecord (inferred). Every request field is required.
+//
+// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+// every other value as documented and carries the sign vshop-go computed for it.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1382,6 +1898,10 @@ func (c *Client) CancelAutoRenewalWithBody(ctx context.Context, contentType stri
 //
 // Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 // by /queryAutoRenewalRecord (inferred). Every request field is required.
+//
+// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+// every other value as documented and carries the sign vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1404,6 +1924,15 @@ func (c *Client) CancelAutoRenewal(ctx context.Context, body CancelAutoRenewalJS
 // must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 // known completely (Chinese portal, modified 2025-04-01).
 //
+// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+// (inferred), so it is not listed as a server.
+//
+// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+// below keeps every other value as documented, sends the inferred tradeType
+// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -1425,6 +1954,15 @@ func (c *Client) ListAutoRenewalsWithBody(ctx context.Context, contentType strin
 // must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 // known completely (Chinese portal, modified 2025-04-01).
 //
+// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+// (inferred), so it is not listed as a server.
+//
+// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+// below keeps every other value as documented, sends the inferred tradeType
+// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -1442,7 +1980,9 @@ func (c *Client) ListAutoRenewals(ctx context.Context, body ListAutoRenewalsJSON
 
 // CreateOrderWithBody Create a user order (创建用户订单)
 //
-// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+// system creates …" and breaks off there, without naming the API.
 //
 // The field list comes from the portal's 2022 request example; required flags and field
 // descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -1450,6 +1990,12 @@ func (c *Client) ListAutoRenewals(ctx context.Context, body ListAutoRenewalsJSON
 // described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 // repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 // descriptions of orderNo and payId).
+//
+// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+// sign vshop-go computed for it.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1468,7 +2014,9 @@ func (c *Client) CreateOrderWithBody(ctx context.Context, contentType string, bo
 
 // CreateOrder Create a user order (创建用户订单)
 //
-// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+// system creates …" and breaks off there, without naming the API.
 //
 // The field list comes from the portal's 2022 request example; required flags and field
 // descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -1476,6 +2024,12 @@ func (c *Client) CreateOrderWithBody(ctx context.Context, contentType string, bo
 // described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 // repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 // descriptions of orderNo and payId).
+//
+// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+// sign vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1496,6 +2050,15 @@ func (c *Client) CreateOrder(ctx context.Context, body CreateOrderJSONRequestBod
 //
 // List the orders of a card that are in use or bought but not yet enabled.
 //
+// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+// host no other page names (not listed as a server here).
+//
+// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+// vshop-go computed for it.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /singleQueryOrder (the `ListOrders` operationId).
@@ -1514,6 +2077,15 @@ func (c *Client) ListOrdersWithBody(ctx context.Context, contentType string, bod
 // ListOrders Query the card's active and pending orders (查询正在使用、未启用订单)
 //
 // List the orders of a card that are in use or bought but not yet enabled.
+//
+// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+// host no other page names (not listed as a server here).
+//
+// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+// vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1534,6 +2106,10 @@ func (c *Client) ListOrders(ctx context.Context, body ListOrdersJSONRequestBody,
 //
 // Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
 //
+// Linksfield documents the request example only: the fields' required flags and meanings are not
+// documented for this page. This spec requires the common fields, as every other Vshop page does
+// (inferred), and leaves `area` optional.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /singleServicePlanPage (the `ListPlans` operationId).
@@ -1552,6 +2128,10 @@ func (c *Client) ListPlansWithBody(ctx context.Context, contentType string, body
 // ListPlans Get the data plans available for a card (获取可购套餐商品列表)
 //
 // Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
+//
+// Linksfield documents the request example only: the fields' required flags and meanings are not
+// documented for this page. This spec requires the common fields, as every other Vshop page does
+// (inferred), and leaves `area` optional.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1574,8 +2154,8 @@ func (c *Client) ListPlans(ctx context.Context, body ListPlansJSONRequestBody, r
 // that the card is valid.
 //
 // Request fields are taken from the portal's request example; their required flags are those of
-// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 //
 // Takes any type of body and a specified content type.
 //
@@ -1598,8 +2178,8 @@ func (c *Client) VerifyCardWithBody(ctx context.Context, contentType string, bod
 // that the card is valid.
 //
 // Request fields are taken from the portal's request example; their required flags are those of
-// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1621,14 +2201,17 @@ func (c *Client) VerifyCard(ctx context.Context, body VerifyCardJSONRequestBody,
 // The partner collected the payment itself and reports the result so that Linksfield creates the
 // order (inferred from the title and fields).
 //
-// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-// the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-// languageCode; empty values take no part in the signature. In the example below the documented
-// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-// by vshop-go over this example (it is not a Linksfield value).
+// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+// spec requires the fields that identify the card, plan, order and payment (inferred). The
+// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+// an empty languageCode; empty values take no part in the signature.
+//
+// The example below keeps every documented field, with its documented value except `payUnit`,
+// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes any type of body and a specified content type.
 //
@@ -1650,14 +2233,17 @@ func (c *Client) SyncThirdPartyOrderWithBody(ctx context.Context, contentType st
 // The partner collected the payment itself and reports the result so that Linksfield creates the
 // order (inferred from the title and fields).
 //
-// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-// the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-// languageCode; empty values take no part in the signature. In the example below the documented
-// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-// by vshop-go over this example (it is not a Linksfield value).
+// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+// spec requires the fields that identify the card, plan, order and payment (inferred). The
+// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+// an empty languageCode; empty values take no part in the signature.
+//
+// The example below keeps every documented field, with its documented value except `payUnit`,
+// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -2003,6 +2589,10 @@ type ClientWithResponsesInterface interface {
 	// Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 	// by /queryAutoRenewalRecord (inferred). Every request field is required.
 	//
+	// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+	// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+	// every other value as documented and carries the sign vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /cancelAutoRenewalRecord (the `CancelAutoRenewal` operationId).
@@ -2012,6 +2602,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 	// by /queryAutoRenewalRecord (inferred). Every request field is required.
+	//
+	// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+	// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+	// every other value as documented and carries the sign vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2024,6 +2618,15 @@ type ClientWithResponsesInterface interface {
 	// must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 	// known completely (Chinese portal, modified 2025-04-01).
 	//
+	// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+	// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+	// (inferred), so it is not listed as a server.
+	//
+	// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+	// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+	// below keeps every other value as documented, sends the inferred tradeType
+	// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -2035,6 +2638,15 @@ type ClientWithResponsesInterface interface {
 	// must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 	// known completely (Chinese portal, modified 2025-04-01).
 	//
+	// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+	// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+	// (inferred), so it is not listed as a server.
+	//
+	// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+	// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+	// below keeps every other value as documented, sends the inferred tradeType
+	// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -2042,7 +2654,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrderWithBodyWithResponse Create a user order (创建用户订单)
 	//
-	// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+	// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+	// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+	// system creates …" and breaks off there, without naming the API.
 	//
 	// The field list comes from the portal's 2022 request example; required flags and field
 	// descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -2050,6 +2664,12 @@ type ClientWithResponsesInterface interface {
 	// described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 	// repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 	// descriptions of orderNo and payId).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+	// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+	// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+	// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+	// sign vshop-go computed for it.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2058,7 +2678,9 @@ type ClientWithResponsesInterface interface {
 
 	// CreateOrderWithResponse Create a user order (创建用户订单)
 	//
-	// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+	// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+	// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+	// system creates …" and breaks off there, without naming the API.
 	//
 	// The field list comes from the portal's 2022 request example; required flags and field
 	// descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -2066,6 +2688,12 @@ type ClientWithResponsesInterface interface {
 	// described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 	// repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 	// descriptions of orderNo and payId).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+	// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+	// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+	// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+	// sign vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2076,6 +2704,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// List the orders of a card that are in use or bought but not yet enabled.
 	//
+	// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+	// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+	// host no other page names (not listed as a server here).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+	// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+	// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+	// vshop-go computed for it.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /singleQueryOrder (the `ListOrders` operationId).
@@ -2084,6 +2721,15 @@ type ClientWithResponsesInterface interface {
 	// ListOrdersWithResponse Query the card's active and pending orders (查询正在使用、未启用订单)
 	//
 	// List the orders of a card that are in use or bought but not yet enabled.
+	//
+	// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+	// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+	// host no other page names (not listed as a server here).
+	//
+	// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+	// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+	// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+	// vshop-go computed for it.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2094,6 +2740,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
 	//
+	// Linksfield documents the request example only: the fields' required flags and meanings are not
+	// documented for this page. This spec requires the common fields, as every other Vshop page does
+	// (inferred), and leaves `area` optional.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /singleServicePlanPage (the `ListPlans` operationId).
@@ -2102,6 +2752,10 @@ type ClientWithResponsesInterface interface {
 	// ListPlansWithResponse Get the data plans available for a card (获取可购套餐商品列表)
 	//
 	// Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
+	//
+	// Linksfield documents the request example only: the fields' required flags and meanings are not
+	// documented for this page. This spec requires the common fields, as every other Vshop page does
+	// (inferred), and leaves `area` optional.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2114,8 +2768,8 @@ type ClientWithResponsesInterface interface {
 	// that the card is valid.
 	//
 	// Request fields are taken from the portal's request example; their required flags are those of
-	// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-	// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+	// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+	// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2128,8 +2782,8 @@ type ClientWithResponsesInterface interface {
 	// that the card is valid.
 	//
 	// Request fields are taken from the portal's request example; their required flags are those of
-	// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-	// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+	// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+	// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2141,14 +2795,17 @@ type ClientWithResponsesInterface interface {
 	// The partner collected the payment itself and reports the result so that Linksfield creates the
 	// order (inferred from the title and fields).
 	//
-	// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-	// languageCode; empty values take no part in the signature. In the example below the documented
-	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-	// by vshop-go over this example (it is not a Linksfield value).
+	// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+	// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+	// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+	// spec requires the fields that identify the card, plan, order and payment (inferred). The
+	// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+	// an empty languageCode; empty values take no part in the signature.
+	//
+	// The example below keeps every documented field, with its documented value except `payUnit`,
+	// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+	// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+	// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2160,14 +2817,17 @@ type ClientWithResponsesInterface interface {
 	// The partner collected the payment itself and reports the result so that Linksfield creates the
 	// order (inferred from the title and fields).
 	//
-	// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-	// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-	// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-	// the fields that identify the card, plan, order and payment (inferred). The documented example
-	// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-	// languageCode; empty values take no part in the signature. In the example below the documented
-	// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-	// by vshop-go over this example (it is not a Linksfield value).
+	// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+	// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+	// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+	// spec requires the fields that identify the card, plan, order and payment (inferred). The
+	// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+	// an empty languageCode; empty values take no part in the signature.
+	//
+	// The example below keeps every documented field, with its documented value except `payUnit`,
+	// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+	// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+	// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -2180,6 +2840,10 @@ type CancelAutoRenewalResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CancelAutoRenewalReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2187,6 +2851,16 @@ type CancelAutoRenewalResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CancelAutoRenewalResponse) GetJSON200() *CancelAutoRenewalReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CancelAutoRenewalResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CancelAutoRenewalResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2228,6 +2902,10 @@ type ListAutoRenewalsResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ListAutoRenewalsReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2235,6 +2913,16 @@ type ListAutoRenewalsResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListAutoRenewalsResponse) GetJSON200() *ListAutoRenewalsReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListAutoRenewalsResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListAutoRenewalsResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2276,6 +2964,10 @@ type CreateOrderResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *CreateOrderReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2283,6 +2975,16 @@ type CreateOrderResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r CreateOrderResponse) GetJSON200() *CreateOrderReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r CreateOrderResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r CreateOrderResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2324,6 +3026,10 @@ type ListOrdersResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ListOrdersReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2331,6 +3037,16 @@ type ListOrdersResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListOrdersResponse) GetJSON200() *ListOrdersReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListOrdersResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListOrdersResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2372,6 +3088,10 @@ type ListPlansResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *ListPlansReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2379,6 +3099,16 @@ type ListPlansResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r ListPlansResponse) GetJSON200() *ListPlansReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r ListPlansResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r ListPlansResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2420,6 +3150,10 @@ type VerifyCardResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *VerifyCardReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2427,6 +3161,16 @@ type VerifyCardResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r VerifyCardResponse) GetJSON200() *VerifyCardReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r VerifyCardResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r VerifyCardResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2468,6 +3212,10 @@ type SyncThirdPartyOrderResponse struct {
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SyncThirdPartyOrderReply
+	// JSON4XX the response for an HTTP 4XX `application/json` response
+	JSON4XX *Failure
+	// JSON5XX the response for an HTTP 5XX `application/json` response
+	JSON5XX *Failure
 	// JSONDefault the response for an HTTP default `application/json` response
 	JSONDefault *Failure
 }
@@ -2475,6 +3223,16 @@ type SyncThirdPartyOrderResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r SyncThirdPartyOrderResponse) GetJSON200() *SyncThirdPartyOrderReply {
 	return r.JSON200
+}
+
+// GetJSON4XX returns the response for an HTTP 4XX `application/json` response
+func (r SyncThirdPartyOrderResponse) GetJSON4XX() *Failure {
+	return r.JSON4XX
+}
+
+// GetJSON5XX returns the response for an HTTP 5XX `application/json` response
+func (r SyncThirdPartyOrderResponse) GetJSON5XX() *Failure {
+	return r.JSON5XX
 }
 
 // GetJSONDefault returns the response for an HTTP default `application/json` response
@@ -2516,6 +3274,10 @@ func (r SyncThirdPartyOrderResponse) ContentType() string {
 // Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 // by /queryAutoRenewalRecord (inferred). Every request field is required.
 //
+// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+// every other value as documented and carries the sign vshop-go computed for it.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /cancelAutoRenewalRecord (the `CancelAutoRenewal` operationId).
@@ -2531,6 +3293,10 @@ func (c *ClientWithResponses) CancelAutoRenewalWithBodyWithResponse(ctx context.
 //
 // Cancel one auto-renewal of a card, identified by the `payId` and `orderNo` of an entry returned
 // by /queryAutoRenewalRecord (inferred). Every request field is required.
+//
+// Linksfield's request example carries the placeholder sign `481e1335274f43b0070fcd94e0449fae`
+// (the same value as on /queryAutoRenewalRecord), which does not verify. The example below keeps
+// every other value as documented and carries the sign vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2549,6 +3315,15 @@ func (c *ClientWithResponses) CancelAutoRenewalWithResponse(ctx context.Context,
 // must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 // known completely (Chinese portal, modified 2025-04-01).
 //
+// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+// (inferred), so it is not listed as a server.
+//
+// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+// below keeps every other value as documented, sends the inferred tradeType
+// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -2566,6 +3341,15 @@ func (c *ClientWithResponses) ListAutoRenewalsWithBodyWithResponse(ctx context.C
 // must not be an empty string (此字段不可传空字符串). This is the page the project started from,
 // known completely (Chinese portal, modified 2025-04-01).
 //
+// The page shows the server "Cube UAT", `https://api-uat.io.linksfield.net/cube/v4`: the UAT host
+// of Linksfield's Cube/CSSS API, probably a documentation-tool default rather than a Mall host
+// (inferred), so it is not listed as a server.
+//
+// Linksfield's request example sends `"tradeType": "singleVerify"` (copied from another page) and
+// the placeholder sign `481e1335274f43b0070fcd94e0449fae`, which does not verify. The example
+// below keeps every other value as documented, sends the inferred tradeType
+// `queryAutoRenewalRecord`, and carries the sign vshop-go computed for it.
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /queryAutoRenewalRecord (the `ListAutoRenewals` operationId).
@@ -2579,7 +3363,9 @@ func (c *ClientWithResponses) ListAutoRenewalsWithResponse(ctx context.Context, 
 
 // CreateOrderWithBodyWithResponse Create a user order (创建用户订单)
 //
-// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+// system creates …" and breaks off there, without naming the API.
 //
 // The field list comes from the portal's 2022 request example; required flags and field
 // descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -2587,6 +3373,12 @@ func (c *ClientWithResponses) ListAutoRenewalsWithResponse(ctx context.Context, 
 // described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 // repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 // descriptions of orderNo and payId).
+//
+// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+// sign vshop-go computed for it.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2601,7 +3393,9 @@ func (c *ClientWithResponses) CreateOrderWithBodyWithResponse(ctx context.Contex
 
 // CreateOrderWithResponse Create a user order (创建用户订单)
 //
-// Step 3 of the single-purchase flow: order a plan chosen from /singleServicePlanPage.
+// Order a plan chosen from /singleServicePlanPage. That this is step 3 of the single-purchase
+// flow is inferred: the portal's flow text says "the user chooses a plan and places an order; the
+// system creates …" and breaks off there, without naming the API.
 //
 // The field list comes from the portal's 2022 request example; required flags and field
 // descriptions are not documented by Linksfield. This spec requires the common fields (required on
@@ -2609,6 +3403,12 @@ func (c *ClientWithResponses) CreateOrderWithBodyWithResponse(ctx context.Contex
 // described (inferred). `orderNo` and `payId` are optional here: when a caller supplies them, a
 // repeated request identifies the same order (inferred from the /queryAutoRenewalRecord field
 // descriptions of orderNo and payId).
+//
+// Linksfield's request example sends `"tradeType": "verify"` (copied from another page),
+// `"tradeTime": "20181031256548"` and `"sign": "b2a9e697bdff66049803d62ffeffccaf"`, a placeholder
+// that does not verify (the same value appears on /singleQueryOrder). The example below keeps
+// every other value as documented, sends the inferred tradeType `singleOrder`, and carries the
+// sign vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2625,6 +3425,15 @@ func (c *ClientWithResponses) CreateOrderWithResponse(ctx context.Context, body 
 //
 // List the orders of a card that are in use or bought but not yet enabled.
 //
+// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+// host no other page names (not listed as a server here).
+//
+// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+// vshop-go computed for it.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /singleQueryOrder (the `ListOrders` operationId).
@@ -2639,6 +3448,15 @@ func (c *ClientWithResponses) ListOrdersWithBodyWithResponse(ctx context.Context
 // ListOrdersWithResponse Query the card's active and pending orders (查询正在使用、未启用订单)
 //
 // List the orders of a card that are in use or bought but not yet enabled.
+//
+// Source: the Chinese apifox share of this page (shared-e2eb0945-a18e-401d-93d7-ff8191925eca,
+// api-12209092), whose curl example posts to `https://apiv3.linksfield.net/singleQueryOrder`, a
+// host no other page names (not listed as a server here).
+//
+// Linksfield's request example sends `"tradeType": "verify"` and the placeholder sign
+// `b2a9e697bdff66049803d62ffeffccaf`, which does not verify. The example below keeps every other
+// value as documented, sends the inferred tradeType `singleQueryOrder`, and carries the sign
+// vshop-go computed for it.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2655,6 +3473,10 @@ func (c *ClientWithResponses) ListOrdersWithResponse(ctx context.Context, body L
 //
 // Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
 //
+// Linksfield documents the request example only: the fields' required flags and meanings are not
+// documented for this page. This spec requires the common fields, as every other Vshop page does
+// (inferred), and leaves `area` optional.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /singleServicePlanPage (the `ListPlans` operationId).
@@ -2669,6 +3491,10 @@ func (c *ClientWithResponses) ListPlansWithBodyWithResponse(ctx context.Context,
 // ListPlansWithResponse Get the data plans available for a card (获取可购套餐商品列表)
 //
 // Step 2 of the single-purchase flow: list the data plans that can be bought for a verified card.
+//
+// Linksfield documents the request example only: the fields' required flags and meanings are not
+// documented for this page. This spec requires the common fields, as every other Vshop page does
+// (inferred), and leaves `area` optional.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2687,8 +3513,8 @@ func (c *ClientWithResponses) ListPlansWithResponse(ctx context.Context, body Li
 // that the card is valid.
 //
 // Request fields are taken from the portal's request example; their required flags are those of
-// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2707,8 +3533,8 @@ func (c *ClientWithResponses) VerifyCardWithBodyWithResponse(ctx context.Context
 // that the card is valid.
 //
 // Request fields are taken from the portal's request example; their required flags are those of
-// the same fields on the other Vshop pages. The meaning of `url` is not documented by Linksfield
-// (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
+// the same fields on the other Vshop pages (inferred). The meaning of `url` is not documented by
+// Linksfield (the example sends `https://dist.linksfield.net/login`, apparently the H5 login page).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2726,14 +3552,17 @@ func (c *ClientWithResponses) VerifyCardWithResponse(ctx context.Context, body V
 // The partner collected the payment itself and reports the result so that Linksfield creates the
 // order (inferred from the title and fields).
 //
-// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-// the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-// languageCode; empty values take no part in the signature. In the example below the documented
-// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-// by vshop-go over this example (it is not a Linksfield value).
+// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+// spec requires the fields that identify the card, plan, order and payment (inferred). The
+// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+// an empty languageCode; empty values take no part in the signature.
+//
+// The example below keeps every documented field, with its documented value except `payUnit`,
+// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2751,14 +3580,17 @@ func (c *ClientWithResponses) SyncThirdPartyOrderWithBodyWithResponse(ctx contex
 // The partner collected the payment itself and reports the result so that Linksfield creates the
 // order (inferred from the title and fields).
 //
-// The portal's request example is cut off after `payUnit`; no field descriptions, required flags
-// or response are documented by Linksfield. The fields after `payUnit` (`sign`, `terminal`,
-// `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This spec requires
-// the fields that identify the card, plan, order and payment (inferred). The documented example
-// sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts an empty
-// languageCode; empty values take no part in the signature. In the example below the documented
-// fields are kept as sent and the truncated tail is completed with the inferred fields; its tradeTime is made up and its sign was computed
-// by vshop-go over this example (it is not a Linksfield value).
+// The portal's request example is cut off inside the value of `payUnit`; no field descriptions,
+// required flags or response are documented by Linksfield. The fields after `payUnit` (`sign`,
+// `terminal`, `tradeTime`, `tradeType`, `version`) are inferred from the other Vshop pages. This
+// spec requires the fields that identify the card, plan, order and payment (inferred). The
+// documented example sends `"languageCode": ""` and `"orgOrderId": ""`, so this operation accepts
+// an empty languageCode; empty values take no part in the signature.
+//
+// The example below keeps every documented field, with its documented value except `payUnit`,
+// whose value is cut off in the source and is sent as `""` here (so it takes no part in the
+// sign). The truncated tail is completed with the inferred fields; its tradeTime is made up and
+// its sign was computed by vshop-go over this example (it is not a Linksfield value).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -2791,6 +3623,20 @@ func ParseCancelAutoRenewalResponse(rsp *http.Response) (*CancelAutoRenewalRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
@@ -2825,6 +3671,20 @@ func ParseListAutoRenewalsResponse(rsp *http.Response) (*ListAutoRenewalsRespons
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2857,6 +3717,20 @@ func ParseCreateOrderResponse(rsp *http.Response) (*CreateOrderResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
@@ -2891,6 +3765,20 @@ func ParseListOrdersResponse(rsp *http.Response) (*ListOrdersResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2923,6 +3811,20 @@ func ParseListPlansResponse(rsp *http.Response) (*ListPlansResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
@@ -2957,6 +3859,20 @@ func ParseVerifyCardResponse(rsp *http.Response) (*VerifyCardResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -2989,6 +3905,20 @@ func ParseSyncThirdPartyOrderResponse(rsp *http.Response) (*SyncThirdPartyOrderR
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 4:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON4XX = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode/100 == 5:
+		var dest Failure
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON5XX = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Failure
@@ -3289,6 +4219,40 @@ func (response CancelAutoRenewal200JSONResponse) VisitCancelAutoRenewalResponse(
 	return err
 }
 
+type CancelAutoRenewal4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response CancelAutoRenewal4XXJSONResponse) VisitCancelAutoRenewalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelAutoRenewal5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response CancelAutoRenewal5XXJSONResponse) VisitCancelAutoRenewalResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CancelAutoRenewaldefaultJSONResponse struct {
 	Body       FailureReply
 	StatusCode int
@@ -3324,6 +4288,40 @@ func (response ListAutoRenewals200JSONResponse) VisitListAutoRenewalsResponse(w 
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAutoRenewals4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListAutoRenewals4XXJSONResponse) VisitListAutoRenewalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAutoRenewals5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListAutoRenewals5XXJSONResponse) VisitListAutoRenewalsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3367,6 +4365,40 @@ func (response CreateOrder200JSONResponse) VisitCreateOrderResponse(w http.Respo
 	return err
 }
 
+type CreateOrder4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response CreateOrder4XXJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOrder5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response CreateOrder5XXJSONResponse) VisitCreateOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type CreateOrderdefaultJSONResponse struct {
 	Body       FailureReply
 	StatusCode int
@@ -3402,6 +4434,40 @@ func (response ListOrders200JSONResponse) VisitListOrdersResponse(w http.Respons
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrders4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListOrders4XXJSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrders5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListOrders5XXJSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3445,6 +4511,40 @@ func (response ListPlans200JSONResponse) VisitListPlansResponse(w http.ResponseW
 	return err
 }
 
+type ListPlans4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListPlans4XXJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPlans5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response ListPlans5XXJSONResponse) VisitListPlansResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListPlansdefaultJSONResponse struct {
 	Body       FailureReply
 	StatusCode int
@@ -3484,6 +4584,40 @@ func (response VerifyCard200JSONResponse) VisitVerifyCardResponse(w http.Respons
 	return err
 }
 
+type VerifyCard4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response VerifyCard4XXJSONResponse) VisitVerifyCardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type VerifyCard5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response VerifyCard5XXJSONResponse) VisitVerifyCardResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type VerifyCarddefaultJSONResponse struct {
 	Body       FailureReply
 	StatusCode int
@@ -3519,6 +4653,40 @@ func (response SyncThirdPartyOrder200JSONResponse) VisitSyncThirdPartyOrderRespo
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncThirdPartyOrder4XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response SyncThirdPartyOrder4XXJSONResponse) VisitSyncThirdPartyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SyncThirdPartyOrder5XXJSONResponse struct {
+	Body       FailureReply
+	StatusCode int
+}
+
+func (response SyncThirdPartyOrder5XXJSONResponse) VisitSyncThirdPartyOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(response.StatusCode)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -3826,181 +4994,249 @@ func (sh *strictHandler) SyncThirdPartyOrder(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H15kxvHledXySg7ggBdAHE0+kAHY4Nq6qAtim2iaWuk4qoSVQkgzUIWXFnobgyjI6wNz1ger8betWzN",
-	"eh1jj8aH1iuK9ox3LFtjz3eZZXdT32Ij38usCwWgSbZkaYf8g4GuyqrKfJn5zt97edfywvEkFEzE0ure",
-	"tSImJ6GQDP54jvJgGjH10wtFzESsftLJJOAejXkoLn1NhkJdk96Ijan69fmIDayu9blL6Xsv4V15Sb/v",
-	"JpsEM+vo6Mi2fCa9iE/Uu6yudYUMsEWdvMjFHTngLPCJH3rTsXoPCUUwI/GIETn1PCYl8UKfEdexeo7l",
-	"bpuH4aq0yZhJSYdMEip8eOqFvb1dR8iYxlPJJJlK5pNBGJnnJKERIyKMky8yv072Rozsy1E4qQ1DIqnw",
-	"++EhoUIesEimTx7weETiEZeOYGKfBeGE2SScsIjGbEd38jnHckmFq3EcCOKNQu6xKnSOkrXDw0udw0OC",
-	"nas7wlLU0XRTZL0yDqdI/gLJBKFwixxEPI6ZIFQSSnzm8TENiIwjLoak4jrWWn1ry7FcW3Wl2aq315M/",
-	"tvAO4QLIxA7peBIwuQ1/6Tc5YkLjmEWCcEm4GLAoUtSLwrFqNa7WyZfYJCZUf7GL08SHgsZqSriaq/Fk",
-	"GjOfhPssgttf7N14icTsMFbjtS39XasLXbVsS3/R6lr/+dVGbev2FyqOU8df1f/0ecu24tlENcdPWke2",
-	"dWUahzeZYAc0KCHVNA5rEd4lg4AO6+Sl3GST/iyz7rqE7bNoZshBJBO+JG7D3Vb/kctEhIRmXukINZVu",
-	"U93KXodVZSimRyqmY6v7qtWwbKtp3S4OxLYOa6pJbZ9Ggo7VXnw1O7Qbg4GVG+sNYd3Oj/4m88LIn6fB",
-	"DcHyneNCbQGP1RW9I7ViY46b32f73IPFO/8atSl6164Tj0b+BUmu7excu1ovm5Aw8ln0UriKMdzQzcwT",
-	"uyziYUn3e9N+8ieBlmQCTYkHe6By/PO3P/rZ905/9M2H77/z8Lf3jv/buyc//km1tGsT6t2hQ7YH15d3",
-	"bzfTFJ6MYsGictLsjKgQLEDWVDn54Kcfvf7903/94elPX1/Ujdk1f3UHVCPFEVikZmU3oKI3Cg9eouOS",
-	"Lqi7ZBKF/tSLiVpAhi7HP/jr4++/fvy9N09/+evy3sgMgfd42ctzU+DTmJHKw/ff+ejv/urk7X/56O3f",
-	"Vm21nsY0Ju5sNpvVr1+v+75bz23vVqPVqTfa9dbGfBeObCtiX5/yiPlq1WdJbWeXpCFcusTKiZNfUPlZ",
-	"LxluuhfD/teYFyua7FDhsSC3uZT8mqPMs5rxk3BALnnzD6kdWSeuT2PqKoYoljCfku1I45Xy9caEiauq",
-	"3ZFtaem36pHrupnaeam4OsOHkqbFKcu+Ju3GGQn79SmTJVLumdCfLSfrs8CrUWHgkpgOrWJrywZ5NW15",
-	"ZFsBFcMpHZ7pyRezbdVc0OjOyolQbR6LYxbY0XI+kjZ9dN7Dh2JV455qc2RbMYvGXKAUXtZ+z7RTz0TU",
-	"Z4bpLH0oaZg8dQYmvpc0PLKtfRZJHq4czld0s+IazzGi3MrQk51lS3keZtgWUDNDqOz4s6NK+1q6hSJG",
-	"YwaL4SxcSXIxDLD543EY/J4Pb/iscJksiVbxlyyByE39PVAWy6yDPM8mFckYKLbYOR6K6jyVaV5FXTb+",
-	"rDZ7ZP9/yLkKut7Kp3TTVHlboIIp1SscwFTohqQyCaiokj5T5hB8l/l2Yr8QdZcEXMbaJoD39cukcqrG",
-	"7F7Z+dKV559tNZqbjbXWZkP9UxrNmIsXmRjGI6vbLFX4noBdp2bg0oWDrfCRnWkUMeHNVm5t0+6RBUOE",
-	"2wqm6FqJ1r7MytpOjck4JH2mJw3GfQEtZdTzuRLy2hRzG+m/ZkG5zN4q1XBTJXH16tGNcXk8+dpZsTLO",
-	"pNxf5XIS0Bnq9WaRqx6U6viFHoUCnBRkorbEXPfmO/RU4j+qxC8aGonUL+gAeovmd+j86jxfPUHL7bk1",
-	"dc1nIuYDziJplpSHD+jNV0kXexjFNLggSavRahnfyDbKRbPMqo/uTPBohD46vdmlsiJXeRTmX4NPa350",
-	"QZKp4F+fMiKm4z6LFpjfS2z5vZQXgT2/3IAve3ameF7aEV62z47K5ivDtAtz1btB1lrNDeLpJtCz7cRr",
-	"R+QoPCDurd5V1ybu88/suqQCjqmp9F3FACjZxW4BF6jmueet3tWC4+1K7RVa+8vbd9tHpR63qysmdiqB",
-	"j+P8Q1fRNVj0HpEw0u5G1VBdvf7sNVI5fevdkzd+9/D9Px3/7Fv4/+lPXyfc8675l/h1xqt1cn0qY0eo",
-	"BdhnhArCxpN4pt2QdXKVD7nxHGc9lxX4KvqG1adQvfOhtU2oapn3/1W3HZFzSjO04GVMY0ao9noUPZmb",
-	"W5ud1hqoCFvNRnutsbHVnhMEc37OUkrnnOfzzs3E+238z+hqBl/4StW1ZMd+BjT7FwuKbZ4i5q72xD28",
-	"f+/hu9/QnrguaZCdERdMMlLp8fEkUNzPr9qkSZ4Vw4DLkU1apDehAn62yXNqr41sskZ2wyieDqdMMtsR",
-	"HfICFz63yTp5nkVjKmyyQb5IJ1S92iab5EthxNTVLXIlon3u2aTZIEowcdVNGqTd2KP8gIqq7Yhms7zF",
-	"C6EYki+FYqhXPVmw6Et8zLbVsmxLLb01y7Y6lm2tW7altNVNy7a2VBtouMwbnSEveKTLCXjym28/vH/P",
-	"si1NR8u2NBkt20IqWraVEtGyLU3C4zd/ffyHX+DDSEzLtgwtLdtCUlq2hZS0bGspHcnxd3998vs/nf7+",
-	"9Qcf3FvUOCWpTU4+uP/gj9/X7W+XOuGTFYfPW+kaTEdrrqSjNleS0ZsLOSqYi0CNzN8JKcyFDEnMpYQ0",
-	"5kJCInMhM3rdeaTT0iaKOoo4EF14kcs4Y5HKs/gbvj5l0WzeW7fQ9TAvP7LBCplEK0jFcAwl0XQ0EJgY",
-	"j9lYPoJhrQMlqQymUURnn0LXho1EKuWDczOzys2xYF4WeVFBSo6XcJzPnJf18Y3wpzbRo9hEebvnfGwZ",
-	"tdzBkJFnd3l+WS34J/B7wqPqw589zmBIdTbXZ4ZQBE2YISNqMiXJzKUNoX2bJNOHGAszgUp/FmHsCNN5",
-	"gBLMQA1NeMqIRdAwNIp2GI9YRL4iR+EEPmsnwA31MRYRGhzQmSQDHgQSUAeo6TzlPE85zyfHeXYDKh6B",
-	"8fRSh84uHbKn8d9ycp6NORWJOR9ciRh9NP8zcrkCxufkvV+e/PafXFJxrGen6gOOVU0d1V2l/oQT1JQV",
-	"jxvyUCiuFLMoQWFxYYyMoksAX15m4T9lXU9Z18fFuq7reS7EOmjkk/BAsEiO+ATinKRy/OY/nH77W8d/",
-	"/O/Hv/n7k59+6+H9v67Widtw0XEHnto+C0IxlCQOs/HPxEqYUCkzNy4AKjJm0STiEt9Q26cB93k8I96I",
-	"eXe2idvMvj/xruGHSr4DTdWjhEtHyDt8MmF+nfSY8AGe158Rnw3oNIi3CUeX9gsd1GYOlNIxYYL5KWxT",
-	"KTd0zGIW2cAE4IF9GkwZ4bEjPBpFXL3/Ed0uZ4P2qblJh6fmxMIJu6E0IvhbGeDXU46en8WbTE6D2OBd",
-	"beJqg9jNGMd1ov2HGVjsCqdg3jOs31PGtxKxoziwb3wIuxnOHEdTNg/2ndBZEFKfHIxCydDqPFuv5lb3",
-	"jbzoKiWPDmwksfkucXsuuZwS6KVQq6B63uWSoCUVWl91RNKapujlUtAwgI7d59w85rgICC6Ki14pxRNz",
-	"ZGE05YLEaAg4TaYSNXRF2BmLCRO0H6xGRz0J6NP07kwOGRhPbzoe02hW5otZjricyjgc6xANqRy//87J",
-	"G79bDLksqitJZ8vY5o1F0aYkZCYzYSsdeFJWjQ74VB7e/93Jb/7Lgw++c/zmD07e/hfkpyf3fmau/+H4",
-	"rfsPPvgG/lndJj6XMRfDKZcj/Wr9UumIgxETRCpjiQYwC7hbdER6GwHtVOoQOsZ4dDxNEEr6NPZGJGLe",
-	"iEZKE73RlyzaRwz8mMay6wi31Wg1GuvNVnOtudZYW+901luuTdyXbrQarU6j3dpottuN9laz0+i03OJS",
-	"LW21Oux9Yxni9yUI3anNC0FuRPtKM+ZFgF87j4Y3waC9EY0Jj3GzTkLJY77PCBcxG6qdjHxoKnhMBmEQ",
-	"hAcyia5fkCSDHC3FwKcRuIrrWE2Drm+ZHx3Hcud2d7MQbWvWtm5DDOji5xfu+x7kCJRgu2GqdQbBCmh7",
-	"nFV6R2qkbstFeIBZzLEi1kjRTziCHU54xK5CqEuj3A0CG5MfwmlMQsFsIkN41eUs20FQfD+cDkexXWRC",
-	"jlgMkMfAxdmkaIY2L4Xxs/hyK0eza+KWZCBLcwynFCWPRAgHhMJWm2eVKUlKDEF1bwbwaBuB0LXr12u+",
-	"726TScQkbEwRzPIE1wTLZ2HMIafXao2NWru5kO+mq2M1w8WmwBDHlAsuhlfprGRlqaskaUMqVInswMTV",
-	"y/baAnT5kwBcSt8Yl2LUl8BwSvFGImUymr9U1JIdhiazp93IDN+nM2nDIod7643ywSo+8gRdU0shA2AD",
-	"tuOFPmbzwAYbhyIeKXWVCYzrtxs1n86AWNUz4gx280kQJXkE6pGEzf7mw+O//061Cxq2T2c1tZz8aWAQ",
-	"SCdv//z03e9g26oN296nPICNQKEN0g16nrvsCLftkq9PaRSzKJiZtmsuGdFgUJsxGplrHZeoP3WjOrmi",
-	"OLBQ7MQnE+7d0Uwb00KAmSsNHpmc5tVcoo53lkjp2ZhPho5X6aynyWLZ+Rs8mOUvXUdC5C9+2VAhf/kF",
-	"Ggz+Agaev66v3YbZXKIm6Zuk4mGGShX1JS7ldB7JmstbsQmrD+vE3W00Gq2NhlsnL7EDUHcwVzCRfI6g",
-	"gQw1AmXnVm3jlRvXXni5cfOZ5votFyVB71antdl7efOZV9w6eY4HAfMVx+tjXp8XcMTLaI8vaDxgZBUF",
-	"p+7Lau1itxyec8sAchK7QHFEEPOoOFUevv+O0tneuv/gw787/dE3UU/jfnVOcepmPePkC6S5VgMciSMU",
-	"d5IxHU/IF0hHg0tIBei42dws07WqZeMsb7t66D3tdSmaQ6ikpsl5Wkk9vfen4++9We2SIDxgkUclIyN2",
-	"SK5f7SRwSD4UO5gImoKdr+xeI5kvqBHsmFS/8mktjpHRDdru9+kGa691WKO/6dGNwQZr99fa/jrbaK0C",
-	"zNDa4PbddqscoNSbCW9vxCNfrf/Z2ZHyM6E3zKXeTCC0VQzCp/7bjPAoJe1KT+4iwr4UpoHnVEKi1ZpG",
-	"jcBFVTTNs8is7cRogvYBl3Ee+FUC0i8JI/35YfpL0EwGoAbDAJdFMhiJA8y6eav1nC8u0fsHALnj0hHJ",
-	"09oBXvBsgVIPOmnmIhhRnscmsYnlxWGYF6iWfT7oo2FY0xc/K+kJYTR8LDS8mjwB/gPHcqyCKVAt1V3D",
-	"iA+5oEECk0ebRUNmlmW+PnLyBFiEB1TJSA7C7xGSJa7uthrNrcZGa73RaLY21j7uPAnPK8+XX079eD4W",
-	"1HQX5u1+KpMxJnSGDs9yy/SrSqPKOojUuwIW6xh9Mnp0VqaWK3nhhe543JXSVeZHo9WqNdZrjQ3S7HSb",
-	"jW6741brBIAAfxmKuSIKRRu2+HBJrv/dtaMa/milP4j50Z378fkFc3SzTBgZAHQEhKqTG8oWd3u3dnae",
-	"7fVAtisVVmxn/cGP6i/XbzvLOp8t8uiYfhqfDvazme3hmFFllD5q75oLyLXAENT9UE+YXrQfqxcgdPbb",
-	"9QapUEHCwGeRI17okDENAvRfNslX2c6IxjZpkRseo0IvVJu0yS6d7dJgTkduLxjMrcUW+Jk4AJfEm8Yk",
-	"HAwIF5L7LGM6Vp8mzDxCnHMuJ/Y8cmVMJq3e5ecVKd3LzEshAKLvaJ/I6YdvnP7v+5iVoOOk6BkZh30e",
-	"MPR/7O4sDxo+ZsjQdOU6fMpKe727A56AvexCKcTdsHROaptWHr7/bx+9/T7Wbzh545+rXcImoTciYx4E",
-	"XDIvBJ1QEkqabTRtEx0QZYkAd0DqBai4zfW1zvpme7Oz0dloudVt3OqFJBXt2fPYCO+6rUZzs9loN1ud",
-	"9c7aZomDwBFn9xDkuvCYORd72Z1TCACJmEUD6jFdYePkb39+/N1/1Hl33byFcUES97AGCxA0WbdOejqM",
-	"k+FECXE8GkUzQk1o0Qsn3MQZqECRNAEs0RP4TxBQ8xUW8cFstYzCdjs08s+OfMJnnhrMGdaSJePZEE+a",
-	"iE9Rjp9JETqNgnNAo43ieCK7ly75XMb1IG0rWHwpCIdcuI6opOA0DXWBOwh4iXUeHvEUp1J8pFoniuxZ",
-	"vx66AnWIWcwlsq3sRBn7/GxCpb6S9noRy9ePG65/+u03Tn78XtUmbrveeES/dl6Tra/0aCsicTEITVE+",
-	"6gEXERBLswzoxNKLL5m3IY9H037dC8eXTBv8Yc1V4VNLEFHYknlYaQuXSUZPvq709Su716QBbQUBxNR1",
-	"jGFM7zBAh+0D/yI0AY7Y4JFzBOR6mvCPJDwmHhWkP53ZJvIqmK29d3ECZYFiedmMIJtgRSClV2VvAHbc",
-	"ERGbhFEMHUMLRn0nDALmqa3HY8mCQd0RjtgbZXyKSlaNqPBrJrCpZzFB9EyiUC0WFMk539pk2g+4R3yG",
-	"4jDS+dKOqCSXakzU6YQPwsO6J2BEya3CxqrWybXYCE54sxzNc4yvovNNKUf4MbDLeAA2E8265omkM0mc",
-	"pRzIsaBLB8bVk4c5qMtAr899juyEYp8J8DmqKxd18lDqS+SSuLs3ens6Tkqx3l9fCbiKq8MINbUfu6RY",
-	"UhK8CTAuGL0jiJrdkfoctiIjRn0WdTNrjkvCDSgHBuVmmIObgAYNRofL7CuZr76hHlI71K2r8exl092H",
-	"QdinAZET5vGB6YRanjKLBibuFXCJ1ozsdHVHSYXHxLEwZzsOZuprcjpRr5eEidqtHkKMk+kehz4DJkL1",
-	"vkJ0Inha6ym1M9OYwaEBoS9eRJZx8aKtA9xqNr1g6jMfICoZG8yxukRjVlTPXCc1u/CWLh6J03Lmuo6I",
-	"BsEXJ0AQ9bD6iM8HA4bU6CLmEvsrYXjPI71htSAysFuY0EpZ5FLxYM2cXRhku95Q/baJm7B/F6x81QWe",
-	"0+FtMuT7DDBG2VWMJk5efyfsMGZCfSV9Mx+rN1OwrtTLEwPLTs2mEruq1ITCsqCZtXjTlGVNcAFJmrd7",
-	"18mqoDhfPceyiWOUUbymgY54R/Fedblerx+56NOBmc+8yTWVVUnFZFjmIy/bJI4YjVMwpF6DNIeFfC5X",
-	"lVV9JFeY9YW9vV3t4CJTdXm1J0sRxD2sRSyOZi6pGLZ8QSK2KMuQq8jzQN5SLYbJmM5wwcHOTW00wxrG",
-	"YQTLIx6pBsJjhA7U3qMkCGWsi7+SUF3oHB52iYuJSVDcFXE9EaO+VEtDKDPPtbExSLNwoNez/kKMkGkl",
-	"T/tK5YtJBVwFARV3quAuoyRiE0Xn1OkvlSKnu7ugVi5yTe6z8SSMmfBm6N/VLCuDuEoBbNivC1mRIQ2x",
-	"Azak3qyWIIszVK/C7pG5wrwRmwScyfKuGbyY3oVpwdyDEfdGmXkyfhMjxjMFdyHIoeQzQ0+ixl+qdmpI",
-	"lAfI0rnY5zGDkrjhtB/oOH+1S1xQv2qo9ilecffIRe5pxmC6qbZKVU0hbJC7g4DGNT6oUTHrkleRZreP",
-	"XOwGvC15Mr+bRmEA8J1Q6ABLFvUslb1PiAhFrRhlA/ajjWjQWKpGBOd4MaoxjETTgAFu/kDRA6qA6smJ",
-	"D0JUQP1kqSc+B82GtAZRcXP2p5IKbnkOjlvdJiJUmmLEYnKH6Sob+2Gwjxow44oz1DPSFEtmSCJjNpGk",
-	"WWsDH7h+teOISgI9sEm7RbwRjagXs0hWtzW91BhSR0koBjwagwiiXgyCxyYRPSC39p6rbcJ7p4JJj06Y",
-	"T9xLipfujdiMgOLMBW7WSaB+auGTxDp9FlMeSMh9ZD65mFnwBqp9UZNZMyxHLMVbYvojKFaYcaCVSMh1",
-	"UD01Gp4k+8yLwwhr4KhpvaJkUs0oOprWiouxQy5jVMHLFBRtcKh1pMQxDJuLqUG1UZgCRzhWq06eFV40",
-	"m8Tk37/xC8fSkPxILREvnAa+cV8qnsvZPvOBThx7AQ4wCpNfSfUx3U3q+xCvRJU/gyCxFWuu1skzYTwy",
-	"yzKZWW03QDdFCK+mwCRt0p/GhA+ynAUUAdhA+pugeGM3bFMIF/RfPhQSutxnqd6SUURWwGYdQeWd7Jf7",
-	"bBBGjAxDReKA7zOYriZY11pOm52Geq/WzZBPoJSP6R2mM2DjcFILlDGgkRDsUCmTqR7QqpOrUTjJMGs9",
-	"UYnu54ppELimmE6Ok7iOBbKcEjmhHgNMstKNVGPXsdSD6i8ZU9AEyle8Yj3tOukpdoyjM6jIO2wGXCRg",
-	"h9wLhxGdjLiH3LaLSLNJyA0g3Sa8zurwhv4szoBt4xHjwGdxByvzTrKaVLpWzPc1vPgVlzjTRqPtEZdq",
-	"vVJZka9xP70xGcOfF01Ax9Nf1jw1HRp8DIe3rachM/+aoQFbAvdJsEMlI1d6O9euVS/WHbFWJ18FKRSP",
-	"2BjTmVmOH+m5tkFPu8NmjtWF2bJB87KTJX4wUnJKzYxe6dvQMyUQ4GsZZqg+kzA5m4COQVzHmb788ssv",
-	"u9uK0cF+1YyvTr6CAUw1tTo/YEYOGCo54O3pGvaHbYwiTsAsBtZh5FBmA7v1sjXSrV4kjHqjVIDBV4wp",
-	"DcqGsuh9phaFMVsqFDcIKESAgVDjWe+3NvT6dC65evsG/A4DKmfanrz3S1cLaDX66jZxcSEA9F79YuZX",
-	"a921ya0vtBotlA/wcytROjXN1Ass0AdMx13HSawYx8newq86juO428BiozAozJbrOH2lTjsD+F/A/xH8",
-	"H5sBThuNw0Mowg+rrWYAeAD22Z3FI8XP8VvKRK770/FEYoe+SPdpD1S2C5K4atXVkfpKdmstSefLd+qa",
-	"nZDLMKHXrwIwkcnEGYiiU21L0LJyMw59abfyCEGaHBEAO8mMu052p5htgaoFzC/NLCNXc7kKFbMDZdd2",
-	"YbshL0gyAMcQqFF8Z12n94EInYVTWA/5Jah0n+rFbvo9WB6YvSf1skRJM2YA+QbOEEC/eAwDAPWlOGqQ",
-	"P0IvVht5llLN1Q/gSQmN8bM6r1Ar6nAzIhRnT8lcslbQ2k0xMTpTtgrYUmqTAM40IiOaZAPhZlQqscf4",
-	"PhTow+MeABoOHwgHhMfbJLuj0nQWjkRCAQtEAf2MHNCZsgL1rspQfwbKdJc8b3ilywR+DD01xkvtWPRy",
-	"EzdY/zJuvhbuPLVtFLHcRQ1cW5+CkRku6CxoH6RjhcHHypbTwhv0eiO+YWrr5LkVglHLQTACYw5mV8IH",
-	"ScWkTxm/j7sIsOgW3fROzkXtWF34TlWXvvBDVBHVFoGjCvSuwD5nuSjaPneYUo5VC1ypKd4Ptgd6KlBr",
-	"jKXeT/D2gEp00X01BMXV9LJSHFZWvzdaivbvJFunq17kuq4j7qqXOxmXPPoUyurboYOhQAx0L4FPgkZ3",
-	"8ELDsWx8bcaxg7c0vBufMP783GsSp4u+mo32Ju9NfD7aA5IZM75lGum3roxvJO/U7iV8DNxLNrx6qC+t",
-	"QjM7liOONFUd0UuMoIDRfUbAbETuWBEZRKxavmr1gkqXVkYBrWtEJxMmtHtAogVMg4hRf1bddgQyHFgy",
-	"MpnPLJT7MrlbmNmFE1uyyJtwWc+qntTChGbnMzed5unsZJbMZW4e56bRzOIZJzEzgXr+0tmg4IVkE9JB",
-	"cuFUkMtk7HcqGZJVyWWyap5dO5tEnspA2JzXhBbptpYHwKNSuV5B9d4mTMhpxF6j0uP88nM0UJaxZBMa",
-	"UWUhXq7AiNQC7DpW1YbZf00tist70ZRV3W1HcJHRD+x59SAcoGAsyLivhVygBV9U3pGV6Ox6tbxAz1Nf",
-	"RsU3YhKUiOY6pN9IXK2oBksd0sGUyxrocrCGBzwC9qPETFHEKMNay6MBj7tK/KGaJpeqeZkaAKmmt3nJ",
-	"KHzgs7NJX5mfOD35XUGFbxM6pFzIGCdp3c7pMhzPXGKyblwvCXuFsGs4yDjKgYgy8VuUmdTbZBQeEMEk",
-	"ONORXDaBHGiJ4SzjxlfKqtZjUC+P0A4teE0VA8FAnjFCMZ1TWd1JLAuHYCIEtiPcOJrqeIk7UAvOzWpJ",
-	"UpOm0E8TIkPHpFIwjArEI5xgw5dgHGEMAt6PwskEFpnkPquTPdXHjPMDvKKglnKpLSUvHI9DQcZcxhBj",
-	"VF3phz7mYRtnqpLoERsAnrDCBdSaMNaSP8VQE647mwTKlJDTKAqH6qJeWFVctKoPsDmwU+ncx6EjwIVc",
-	"cQ94pFbdBHJv1SpRz0YsE7AToLaEqH0NeAAecld7Zmp6vHXUpsxKTOYnYpCoHEYawhPzGELFxWCsY8FU",
-	"O1bigLmyey0T6cbgMqJeBJ1wvFBvI/Z2BKiSRcerqHuTsAyugke4gDmWO1YqyZu1C0E50P4BuaeXmMYE",
-	"Ah+igjARRzO1J6aRYL4j+rNF1QpJgnmomsKFZpnPHwMDpEt8/dd8q2vNjdVKKtk/E/qzMxx6l8Tt83gc",
-	"JTvXGy3Au281Os1We2utWUQwdAHuh5Aa+JmkJyx6PAepMXlhCQxy4WOIp7HWNpus2W53Whtrg7V2v9HY",
-	"aAw8f2uNNdbWtgaUZWET2KEMUMbKA/NyWIoSQupFU7L2znZM4MJzgY7yCBHFqOBC5sjCVqPxaDOXwMYy",
-	"FU5ywDCr90Q9X3DU4d5cLXWQGWmQJAGK6pgCxCeoKQmBI9ZwIRMJ5NIRVMrpOBvUwcBiWlVPbi9G5KkN",
-	"yWUSzYZjCFXHQYYuGntCfnO8Ix5daHLrDYsoADRI5fiv/vmjt+89/Navjv/m3dMP7z387e+ramHRIQBc",
-	"ocNYhTcferK6VjZyA/BYiARaXQs8YXAljdUuXaDZhjUZTiNPtc+K0KwLV6+aCzKtdFiFwS7gUIvZ5otK",
-	"CYrnyttWsueRyWpa7hbDgFCHYBWrQwm7pFgrqZzc+9nxvbdP3v8/Dz548/i79x/8609P/9cfju+9ffre",
-	"Lx588E9V7fbjppCIRpCZeIWMKcbYonBsO+KOgOI1OoskmJGKKa6My9sm49BH9t9qtDq1xlqt0ayWMeSg",
-	"UMb2z8uPF7Hbj5+fFqC5j8lEFxUF/jh4KEJ1Xy2SvZmexNJqNBprrXZOzi0qF5NLu4PMwdxRjda8MCyk",
-	"mmeEYuFO7oMbG2udRmvBuYFd68W/eM2ns9orN2/WXvlyrfmafna97NjA3JmGR/bjE2K90+m0Nzc3ISfq",
-	"kyCE+mBzrbMFCZjnTYjb9vmK1/IS5Auk66LK4SdvfO/4b35SrZ+DaHuexUnNuguSUA/qCRV4+sO//d3x",
-	"d394+tZPTn7wxoMP7p3+6JtnkHlGoqGVOi/SFgicRRJNPGLW47yrbFESQjYpNT0khsYjFIyZ89QWS8Oe",
-	"MpvaKRhZPVKbTCNvRCUjgyA86GrPA8JFiTcKpYklLSgNakxyHCI4HbxwzCRZcJJNQcZv5zPO0c5EgKTI",
-	"wmNWg5VQmMoJ88wrUa5qQ1aHcbP17B1RXg+5mnj9sBKKLnECrnM8AtrEhDX8RMNpDDrGo/qUFDOEPssb",
-	"UakthjFVbaVFLMU3YpjGwKloECirdzpBsE88YmObUIDd4ulBCdgyXy0NvATalzS/ehbZe2XkDwdEdxqd",
-	"4arLpcqFl54C+CR6Ra4sAIj187T8yqt85MVAs5Avt/gcuiUGo8lcTk/azmQmJ4cAoeRYWoGkePRb8fi1",
-	"udPW0qy2cmGT3kY9q9+iW2x9a6PvDwbr6421rc1G219vDQZsMPA8OngCPWv/CTWskoMlPz7lqkylVdpE",
-	"c7PZbLZajbVO5wxLaX5JYA2dM8z10TnL8rmTS89kJBsxhQ4iOX9U2YUMCjzSWYuDgMbGjK6IMD2ivzpn",
-	"QJPV9rNtXJvpS6nUNvU5WcwwIEIxaUfzyeM3/ufxh38w52G9c/zmD85oLt+1MojFpOKlPplWTfvto4zG",
-	"kd6+Pad0ZIX5eWkaxRxQR2/LXMXtxZpFelzBGYxtnUSS+CZxDhELC7jqMNJFCgFkViyWusBkxfMVPmFj",
-	"tflIxuqnmInOn1DxSfLQTqvZanYazWZjs9XobEBZkkz12lfzVR7z5Rdz1RYtFIa5KorWYpOqx8WQTsKI",
-	"kdbzpN2oQYHFWyLgY652TW/CGBwUheUNYbaxnKDVAvMy/+1mybfbf86Pr5/bx1u5j98urvS0mty5y6fi",
-	"KTMLxFOu1DKKk/mU7pJKEjyWZBBOo3iEz25rUGeEyXERY/q0FI3g9k3mzznIF2CaZYar0qCZ8JNjbiWp",
-	"nPzk5w/vv3Ny7x+Pf/zugz/+2+lb7/7fb7x+8uNfHX/v/ulb7y4VRKts2DkO/imRKQVTcoXd2lputwZG",
-	"+GSSHUHsQLojM/IGHbwalOWjp3eBvIETM57IhoFDMtJzKOaZ4vyBlY8qflCt1OKnPfD7zU673dporXsb",
-	"G56/sdVitNVubQ62NulmY7n4aa6vdTY2W2ub6+2ttVJXaXHCnkgY5Q4kOTdZ9MjfX8JykrKbOjKeT7kU",
-	"q9PLF6i7iNAveh1y8SJMmDJ5LnVSuZaknfNY5xbhGocaFhrElyQ8Zd1BRDDmS5vIqTciNCmvrU+XypuN",
-	"wJlK5Em9ei780LjxMluU7lMeKLUvE3oxrrzj795/+Nt7udO233j74T+8+0RscH4NP3FsytYYSIAwGbxn",
-	"NcvpdIxhOYNrLmdwSXEBOOFDlh/umxzkNZMxG+PBHVKtN5o6UAmWVuI++O5uZuNb6GaL6R3j9Mv57+Zc",
-	"d4g6KTrwIEk6hG2jc1GgGgK+P8wWU8wsftwxurwVwKGnUbCymIkjyirJra7jYBM6mVBMRZmv41Dq19pP",
-	"SoqcpwVy7iLgDCVeMyKgWSICsqV8lkTL8lUPllWreEwZMV/D5RMWEsVaPJ96KXFOKILI13sBWZlOwden",
-	"FZ3+jw+P//iDj371Xx/ef/2J+HCykD5e9luOKV/MifMn0ZsCFtk6jpgaCpwW02ATqMg0iDGpkWZzo7Xb",
-	"TCLcbKEzHuBmafRDVufBjgUaZI0dzJt2dS0+F1JFdcpDxotvF3i16k66fuFc9qVL1ciI/MdIBXHUNnEN",
-	"a3ER3miy9XNFATKFA6oL8qNLpUMxuIP7Q3cJaK79kanFZesAjo5pYdwCi45nojHlpiTCDsvSDQjmNWCC",
-	"UqYCbXJLp7bmWAFW8E3RRo7IvnVbA0d0AUzIVBQhLMRs/gIgXOvkWq5arc6NjXOjcERGnt9hkzgHKYX1",
-	"Fk0F1OMgMeWBqS8BBUrTrJp0auBt22BNp2eRcknG1GdkOkFEU4xpsFDPxGR9ArIwAVnq0hU8LY5cSUtx",
-	"0Oyu0cUfSySxnK+G/fFGms4gpBcFmgBx0G6sN7aanc5Wo7PearTKQ03ZSsbWXOippKrvkhBDUpRXB7HS",
-	"MFSzVW+vz8Whnn9mtxCbgH+6r4VCtwvrymIJ2Ew91kzBVdMRrUu0U4Vlvc/WWq31zQ3abK+3Gu01j21t",
-	"9L2tLW+93/HW11fZrJvrra2NtqJsUWHJMfzHVkOW1F7/hPWRhQX2/2MoJjd1bQoTZYfa2PEoCqfDEaFq",
-	"hJEPHHNGKhi9wcPAKqfvvffgg2+f/PD3eMREdbnaUhK2mdNgCivr0Z1pZd6xgMKBjvGISDZUD+G8Yqqe",
-	"1KivXLHgJN/e1vPg8wgw7rM66UE3unkDzrEAwa5L/vSyFQwci1T80Ks11zbXN1ubUHU3r+IfHBYVfFPW",
-	"bL58q4xJ5daVveqfs2OvTWlc0jnH2pn2Gbl1Zc+xMHFIJ0NChWVjn+ahlRfkQqwE1ge9luRt37qyR0Yh",
-	"JvnmCpapr17a6fV6cI6HBgBPorBP+8EMqqbgUoFB1+IwDJKcmojCXoMqORSTENQntlGw95lH0zOMhuaY",
-	"MR7PU4pOeG1K4zoPixTzVO/218Dzr/dGkXDwXe0bmpvXMvOA/Ps3fkGW70TVRV1QD3fi0e2j/xcAAP//",
+	"7L37k9zGdS/+r3QhruKMjBliXvuYLdW3KJKSGIsPc5e2LINfoQfo2YGJaYzRmF1OWFtl3XJiObmKnRs5",
+	"ynVcseOnrq9pxokTy1ac/C8Jd5f6L271Od1AA4N57JKWTcf+QV5i8OjH6XM+5/3A8uPxJOaMp8LqP7AS",
+	"JiYxFwz+8TINo2nC5J9+zFPGU/knnUyi0KdpGPOLXxAxl9fYfTqeRHDnmAlB95nVtwJ2EPrschywPhlP",
+	"RUrGNPVH5P//vNPYvvvJT1i2FU9YQlO4xepbL1tHtiX8ERtT+aJPJGxo9a0/upiP8CL+Ki6qkd1mk2hm",
+	"HR0d2VbAhJ+EEzkqq29dIkO8o0leC/k9MQxZFJAg9qdj+R4S82hG0hEjYur7TAjixwEjnmvtupa3ox+G",
+	"q8ImakqCUB7AU6/u7d1yuUhpOhVMkKlgARnGiX5OEJowwuM0+yILmmRvxMiBGMWTxn5MBOXBIL5PKBeH",
+	"LBH5k4dhOiLpKBQuZ/yARfGE2cRYJznIl13LI7VQzuOQE38Uhz6rw+Ao6d6/f7F3/z7Bwe2QdERTGHPC",
+	"aESu0yjS33R59lH5PXJIZyQUJORDliRywJdI23HI4SgWrDCCUMDc1GrJf9JsxdI4brrcOsp2Egjp0jie",
+	"IvGUtokTCj+RwyRMU8YJlS8LmB+OaUREmoR8n9Q81+o2t7ddy7PlV1vtZmcj+8c2/kJCDtNUlAgzZ/pN",
+	"Lp/QNGUJNydIhkk8lneN603yKTZJCVVf7CNphPucpnJSoaSP8WSasoDEByyBn/949+YNkrL7qZyvnZ8A",
+	"GKplW+qLVt9SBF9z3Sb+Vf//JPGns4m8HT8pSf/SNI1vM84OaVSxVNM0biT4KxlGdL9JbhQIjAxmBq33",
+	"CTtgyUwvBxGMB4J4jrcj/0NeJDwm1HilyyX5eC35k3kdKDlbsdogTkeE07Eicf1DvUmupXKZBOMpHq6Q",
+	"k4R9ccpEKmwiYpfD5vDpGFYzigUL+oQSPwrlIzg8fSoFIwc0mjLRJDdh/jTqk4jRA0bClMTTlCQ0HcE+",
+	"UA7Putzj0yjySE1SpvyTDiJmE8EYbJYf8wPG5atEXe0Xn46t/uctx7KtlnXX3EBnbnNs635DPtAw9kTI",
+	"p28UV5HUshWx7OKWGb/czV53QBNYTPkqY/dvDodWgRxucutukUBuMz9OgnkyuclZcUQhl5zJZ01Jkok8",
+	"xmmI3D1nz/Ovkbzq2uXL166QeAgLuHvtOvFpguyv+AEhP9CsIug4CVhyI17FzG+q2/QTt1gSxhVz250O",
+	"sn8SuJNM4FbiAw+pHf/gvY++//XTb375yU+/++TnD4//6v2Tb327Xjm0CfXv0X22B9eXD++WcSs8maSc",
+	"JdXrdnlEOWcRipPayQff+eitvz79t785/c5bi4YxuxasHoC8SXJUlsgtuxVRvjuKD2/QccUQ5K9kksTB",
+	"1E/hqOp1Of7Gnx3/9VvHX3/n9Ef/WD0aYSzwXlj18sIWBDRlpPbkp9/96G//9OS9f/3ovZ/XbUkLY5oS",
+	"bzabzZrXrzeDwGsW2GPbafeaTqfZ3pwfwpFtSaYRJiyQR8JcatukV71wOYlVL06RoIq7XjHdu9mA4sEX",
+	"mJ/KNblMuc+iwsmTmGNuZa4qYS0PzEV//iF5XJvEC2hKPS1BFzHvirNK05WY6OaE8SvyviM7B2HLH7mu",
+	"bjsqQbGVH8puLW+Z+Zp8GGsuLIiL+aV9KQ5my5f1Ksg6BHmhIHpAq3jeskleye88sq2I8v0p3V/rydfM",
+	"e+Ve0OTeyo2Q95yLY5bY0XI+kt96dt4T7vNVN+/Ke45sK2XJOOSIYpbdv6fvk88kNGCa6Sx9KLsxe0ox",
+	"8SLVXOMpS4bUZ4oJSiiwp2+v7xBvATV5gOQBESMxS1ZXy48qsE6NHha8o4gnFt1kW+OQv8b4fjqy+q21",
+	"MQceHEJ5CXoc/+k/f/Tewydf+fHxn79/+uHDJz//5SKokS3D5cXDv9/YjxtzEuKAJSKMVxLCZ9RtZe5Q",
+	"YOGFM6WOicnQi9xfM3ygQ4PETMox6SEfayXzSRhNGRyjdfi5CPl+hLefjzfj9wJ4w/PCn80lWsWZzQUi",
+	"t9X3QE2p0oWL0g6PpsSV2Xmrz68yLSpHy+Zv6lFH9vPE8+dBOMJcpUldEGTKwy9OGeHT8YAluHJKGNRz",
+	"ZYmMWMKqlnWHoJrk8jGjHEGIVNnKKmzbaTvORqvd6ra6Tnej19toz3ErrWRZ/TSZsirulTOQxQh/pZRT",
+	"t+aQfQHwloBb6SrqRlKbRJTXyYCFfB8XkgV2pvUT+SuJQpEqTRreN6jCYvnC3Lp0+VOXXrnadlpbTre9",
+	"5cj/ba5g5E8rpHPjyVKix7vwkcvTJGHcn61kS/o+Ew7ME+GEzuTBzckvVIcW0MFZCI9kdOfyKsK75TjO",
+	"VmvrWdNfhmLUQQLKqprtMpPKTm4HSWMyYIrWYLsuoCkOT2soESlOyeWek/+v5eVLNb8ilSfRfNpaNemi",
+	"irj6oKib8SQ8y2Oye6tx9U6j9cpLjY5zZfXxWEuvvRKKSURniOb0SZdjq1RvS2ONOSK6ieQLxYHnO5IZ",
+	"kZZvydWpFEyk9cpLpOM0rtCZWGtjfu/wsyHzqzHznKGVTGg6KuBn4x1FzGz+cF6cDACGUDIVLFFHs3b8",
+	"9t8df/ir03ffP3n7F09++t3jd76xEiTvFsf4WwXGZUtGBo5LUFlJg6IwmOcOzxZOK3g7T0kB42k4DFki",
+	"9MH18QG9KzmBxElKowuCtJ12WxuvdxA+6sNcL/Caok5vbW1vbThOSwroVqvVbjvdXs/QKhZBm4KABinU",
+	"3nQyrWOpXDo6q101M6MqabGW/fSMyHCBsXGJ5XIvF2ZgvVxurlwLIzQrDXzzxGOAlZKsUr/AgHYy1w4R",
+	"o/iQeHd2r3g28V556ZZHauC9mIrAk6yeSmAiRwP8vt4keyOakhA8FJSTa7s3Sbfd2nS5fK+defXSUcJY",
+	"I2JpyhKi3Dd20QGSEWo2lpqhyIiUpkwKDmUFrZdFx53dKyXP0KXGG7TxJ3cfdI4qXUJXVtCSZG0XBEGS",
+	"g2XqF8z1F4Q24yfKHyZvlFevX71GapoP/vvx97+C/z39zlsk9P1rwcXwOgvrTXJ9KlKXywM4YHLx2HiS",
+	"zpSfrEmuhPuhdqearrUafBUdpvJTqAUGcLdNqLyz6KCq77i84KllSgCnyMNxQcvrubW91Wt3AY1vt5xO",
+	"19nc7syJizlHXOVKFzzK8963zMGpnbLofwUH8UoNt0KdfQ4MAK+V9N/iiuhflavjyaOHT97/knJ19IlD",
+	"Lo9CzgQjtd1wPIkk9w/qNmmRq3w/CsXIJm2yO6Ec/uyQl+U5H9mkS27FSTrdnzLBbJf3yKshD0KbbJBX",
+	"WDKm3Cab5I/phMpX22SLfCpOmLy6TS4ldBD6Nmk5gFJCpZBkw9ij4SHlddvlrVb1Ha/GfJ98Kub7iurJ",
+	"AqKvcB/alhQikvS6lm1JgbNh2ZZUDLcs29qW98CNJUdja31HY/Vynvzsq08ePbRsS62qZVtqUS3bwjW1",
+	"bCtfUsu21IIev/OPx7/6IT6MS2vZll5Zy7ZwYS3bwnW1bGvpqpLjr/3jyS///fSXbz3+4OGim/MFtsnJ",
+	"B48e//qv1f3VACyjP3zeyikyn62+ks9aX8lmry8UVkFfhNUw/p0thb5gLIm+lC2NvpAtkb5gzF4NHtdp",
+	"6S1ydeTigKf3tVCkhhlLrGOk/OKUJbN558hCe+W8NDHtySLzHJOa5h9StqqAmSII+3wZhbVyrbXtOE63",
+	"3SmAsBs3206753Tam61Ox+lst3pOr13CuH2rXfLY4YEpQrXLdxqbb9y89urrzu2XWht3DMhW+qXwwc3N",
+	"bs9pL3Aa9q3XPvdmQGeNN27fbrzx6UbrTfXsRpXPsODQPLprW2HKxuIMJkplcs+REU0SOvsdNBLbSDmV",
+	"omKOXFcZjBcQ6yJPHgCJ8RKm/Nx5+s5vEvz9syRUE8O5jQrVryuK3gX3nNPU8ApLCfXT8KDMQ2tP/vIX",
+	"x1/7m9N3v33yjbcff/Dw9JtfPpOD7tMLp/LbMkMUTQ3Pxnwg2QfYDsT6zjhYmafwyMGj8sPPH6fVS7We",
+	"U85YKIKK+j4jcjMFMfbShnBHm2Tbh1qx3kCpsoHRXg8ewitnoPlkPBqM/1Rqg0q3iyFI7zNiFE/gs7mq",
+	"LT/GEkKjQzoTZBhGkYBITATXf+Dkz7dNOCe5pzQM5y+qsg4bv56Tb8MbMs7NAzJhPMjcIILUTr79gyeP",
+	"vnvy8HvH33r/8a//4/Td9//rS2+dfOvHx19/dPru+2cyIBfn8vvGviWCPgP33s1x9y26z9YNjFNex4hy",
+	"+c36+Ti/fvw5icMwVnc9hl9e2/lQioTRs7k+UXKUYslPfvKjk5//k0dqrnKJuVY995H2JUSPlWtNyo19",
+	"efSHYZSyJIv2D7m2DpzZMYpfX8fz9gf58bzJjxIFnykir/INVdKjfMtTQH+wrNOUgj9aEHpAQyBJDf+P",
+	"v/boyc8fFtzUb7/35B/eX1NyVEzm90l8XFdnpeT7oUlA4kPOEjEKJxBKRmrH7/zD6Ve/cvzr/3X8s78/",
+	"+c5Xnjz6s3qTeI6HTg9wrA1YFPN9QdLYlBuZ+WBChTB+uABpVilLJkko8A2NAxqFQZjOiD9i/r0d4rXM",
+	"92eeCfxQxXfgVvkoCYXLxb1wMmFBk+wyHkDuzWBGAjak0yjdISG6Q1/tISw/pEDinAV5HphE6XTMUpbY",
+	"wHnhAUiPIWHqcp8mSSjff0aT9XkzXsy1gxWxCe7HR9/9s9Mf/ZVlgyCpuOvxB+8UbqwmfUkM+cOSCCyk",
+	"kJtSl4B/35U0k8vtItncZmIapTpjzyaesld6hu2ySZSzx0jsW+HBKYa3qPdUuZGyIHwpZwNt4r1lyF+U",
+	"UmX30oTOopgGKtsOvnnGUc07wuddY1Xu15tFQFO5nMprn3HfPvF2PfJivqA3YqXsKcIUS6KoKFeaocuz",
+	"u2mer1mZJglplt7LXjHLspwCWcYIu5U7lCn+C73zF4RWAEIuPw3HWm7EjKWEccnaV699q93qOa2Ws9V2",
+	"epubXW3dxi9//oHF7k/ChF2hqbIhdxvOZqPT0vftQv6msoInbExDHvJ9iDbC81ptupYSg07ihJH2Kzo8",
+	"idzhUTgO5VbsThgDr0iKtmv5uSkPU/jO0d2ydX33Tq+9tfv61ktvnD3MoeyCXhzhoDdjLcs5bN/udDym",
+	"yazKaL48PWsq0nisIhxI7fin3z15+xeL87PKmD0bbJUYu7koWCMLfxFG1IeK2yA0i5eoPXn0i5Of/Y/H",
+	"H/zF8TvfOHnvX1G+nTz8vr7+q+N3Hz3+4Ev4z/oOCUKRhnx/GoqRerVOuHT54YhxItgBS2gEu4DMREX3",
+	"7WDGMhVK98ZYCRWOwgklA0jUTpg/oonUzm4OJLVhkvOYpqLvcq8iFsaziVfp2vHKJ3ORA2hFoODNZemB",
+	"NzAmOh5iWCCmBgo950XZgXYx9VgHNpgRI2QSixBMBCFP2b5kXMim5ckhwziK4kORxSNeEMRwWlUmHBvR",
+	"I55rtXQqc1v/0XMtb46ZtUqRI63G9l2IZ3jhEwvZnGYic1misNWYIr4qjzg1Nb+RnKnX9jCgUhMz5JiP",
+	"5Ppxl+d8jeiUYp2uidnt8TQlMWc2ETG86kWTy2IG8iCe7o9Su8xzXW4G4yhRASJEsLSw0mkcw/t1er18",
+	"fZgCtiI1k4U0DWbrcur7bJIKEFG4lKVsYXT1F7BTe33s9FL1tGySWZSKCcTXYF1sYtqfVicSGzt/I06v",
+	"4jesAkVc43cEAyBVYKeV2cS4xfGQUGAk8+YEU5DNmX7kbzPIFLUxJ7Rx/XojCLwdMklYni1eICdFDsWE",
+	"/rkk0lxeVkuVnPYpn90cgsxdLVjwoSP7Qfmtd+1FMXgXhDpJNogV4KvGy4wNaxIJD20iQu4zA8eXqLc0",
+	"VWuN3Ips3GWoMBdFLfFAdk+Jzx2O4ijLLalgi0uZGal5jmRfHfjvhuMVQwSsjmM969DvSkiRViYuLwld",
+	"r4zr57kwUXKkJlnTfqxLdHScfBlJQGfCBmYGv2041fnViLTOPTR5KIz8FhAvfhxgiQxgpOOYpyOoesAx",
+	"DrLjNAI6g8WqrxmOeauYGV+RXC4fycTpzz48/vu/qPdBsw3orCGPUzCNdGz+yXs/OH3/L/Deug3sPaBh",
+	"NMvtJbhuMPLCZZd7HY98cUqTlCXRTN/b9ciIRsPGjNFEX+t5RP5T3dQklyRxcslfAzIJ/XtKOGOtABDa",
+	"UnNGYabIOBR4FteJ7jov+79SXh6bmMtj2daV8tKcvPeDk39566OvfC275frcQpGTb71duunT2aoZtx0/",
+	"/N7xr35YuvPVbC3NO9/58+Nf/rx05+dwhc3bSvdUiyODnq7Q2a6av2UXfwijWfGSmmfxYjav4mU5CRxe",
+	"8bq6dheoeolaoH4kNR/LN9RRPwiFmM57IApFHWzCmvtN4qmIca9JbrBDgPdYRilDei6nkYhV5HIpNMlD",
+	"5JMrW54k4f0oHtAITQE2MUOw0LmqwH6fUJerKir7jIMuHxhUrYEdmr9A0qRYGydTsl+JdRkWdMTK88EJ",
+	"qBBgRapK0sLw+BVw/VZ1uPidLIlM2xWUGNWaSA0dayfvPnr84d+efvPLqPiEIECLmkjf9GGTT5JWtwFB",
+	"xi6XYkCkdDwhnyQ9FXlMat7iQP55xH2GZLT5qUeUn80GJLFWdrgQUvuQlqXQ8Hr1fpBIwRNvIgqX72l3",
+	"vVxwZV9Kq0wtCUunCZdgRuo4HLVEqe2YSb6SYl1+Ucy4OjsXd2ccs+r4MCacSSUTak1JrVNnB2rrKAob",
+	"iZpmaO9ErI4lqhCyuxwkKRqV4oSM4yQbtkjDKCIBg+DrqoiBagfXHmjI4IbKcsdCQUQcATXZhjdKRagb",
+	"OvUFUKCpCeaq3VGLKs0sybooKI0EcxIAGtPsKtbd4sU9WDSWRUmqq4rgrIeTi+Vw1sPJeoq5BDawsvHC",
+	"OazcN1Sx4o6vD5Dn6vfMFpUjg6EmoQ8gM+YaMthzJcnM/VFvW3t3VHmwqtyaxZkwYJnU2TASlOrPFkaS",
+	"5cusOxbMRzl7Eqmxp4Uc0iLtll6z9qjK2aPnUxqMMQam/lCVLmobBx5ZjjYcLBpjZRLoOuhaBx+cSTbs",
+	"aQfjkgiK1VYcD9yTHhkz0G0M+eDyWpUskNs7ohPMoKpg26WT+MCCDwAHQRacs8UCF1zIoYrR3u1CLqNR",
+	"WM84KIqE5yh2joiqzeUV23h0d87Uraa1iMJEhbRWLmvlNCxS0Vp2bgAQZfu2ZGzxWD4/SWdWf0gjwSrJ",
+	"bFdFBpS9OWh0zisbKqPz6cN/P/76O/U+ieJDlvhUMDJi98n1K70sVTzc55exBmie33/p1jVifEECqNuL",
+	"cCoI/6yKYkRFaue1FAdxMMtsg2FqFAYsQlqXV2Ba9VIJW2sabl/EAMPsUGeUnTAw5sbJrD6HgjMcrcIS",
+	"1YslIC7LHEY3aWcwoJus0+0xZ7Dl083hJusMup1gg222VyWh0cbw7oNOuzrpb3fG/b1RmAQSW83WL1JT",
+	"Dcb+UHTMPBdVS7syrGrRwt6I80yF3IKDzsJcY4PQhbJH1Mx23MmAJtwfhaJozK6qj1OFen/rFXKWZAjO",
+	"S9hsMgInaIZQ1ZvFCAJtYtRxQC7PA4EwGq0U8QAKBRgnjYtg5AQLvw5WBjfBmFEw4rlWVpbEtUgtTElK",
+	"72E6r1Qy9egz5llfWJ00TjBSw3Mt1/LMYqXnr1Nq2R9bruENFXJHanMrGA8rN6Zu2f+dMxRvxOkug3IL",
+	"/21zFosq18dbAvH8JaXiZP9cpYAkx0IdR57wkqeqXulQiJNwP5TEpmsEuRx8aipV6Mzxr+tEvp63YhbA",
+	"2UPQKUOwjZyh9M+VW22nte1stqEMB8S9/EaLY/l+tS6/fPvS+XDmlldfvQlzHvk19uBjL+C1Vj3PCZ1h",
+	"cFe14/azI8YL0SHyXRGDQvarNU2zCDA6fMmrr/bH474QHlYaD1OhS2wsqLARc9O12Hba7Yaz0XA2SavX",
+	"bzn9Ts9TCD4Nx4z8ibxdAoNy1f0zHquK71TscrmkxIPuUQP/aOd/EP1Hf+6PTywwAN2uwqG6lkkC29Uk",
+	"N3k0I97uncuXr+7uAqwXo/iQ75gReGeNaFRvW+ewzhYFlehx6rASHGfLHKGCWmuM7sxVudY9jAv8mmrs",
+	"8gk98s65Rg4Y9aDTdEiNchJHAUtc/mqPjGkUYdhVi3yWXR7R1CZtctNnlKsjZpMOuUVnt2hUPzPZdtac",
+	"/Z3FHui1eGUoiC8B7nBIQi7CgBmu04pRr6oz+d+zcJqpRK6bIBdRCF5PR0SwfblPhaQH841F2F/45Zwp",
+	"DrfZJE5SQuUwk6Ah5fUs99VhDSEMW6yd/uQnjz/46snf/BJ9d/XVGQ6lkf/mExvm6gw/i8Jqujqx4uHP",
+	"KjViz6Dnku1R/aKCMU4/fPv0/z7CEk4qMQJDMsbxIJQKpuTDty4vzxJ4ZjkC1+GjRE/eJqc/+hBy3uUg",
+	"pbp3eRFZqCfwBVa+APKJI9vaM89qKYQe+/jkbt/ak5/+x0fv/RQbE5y8/c/1PmGT2B+RcRhFoWB+DHYD",
+	"QShpddBrnNkJEPpwcOXnHvya19ro9ja2Olu9zd5mW+IP4O+lwmTKueizEf7qQTE6p9Nq9zZ63S2v0JIo",
+	"Kxnmcu3Rhmwi8Fc3IDZuWeua7NNLIwZcXg4ZIGeMGEApgB6oFBFXyHE9XW4uaP0pYwsKK3zOUl6fYUk4",
+	"nF2mSbB+Qio+8wdbqcF8zGVcL/NULeIfMvif+wxM3MlzJF7ig1X5luqXczc9SAISxfshJwfyRaoBnU4J",
+	"PP3fHx7/+hsf/fh/Pnn01ppZlflIqzHHNImeQZL0KE0non/xYhCKtBnl93KWXoTpeC6v5TnTKhkQJwop",
+	"gamq8kh8uV+SS9ebRFKh6ZlDZ55K+gCYfUb9YeUw10Hqz2f66WfyUS86KupxUjv5yx8cf+17p199++Rb",
+	"P6nbxOs0nTPG6ilp6PKPKVav01wZpyf3IZTwW7V5pD5weo4ecv1lS52IjFT2w3Q0HTT9eHxR34N/WEdV",
+	"4QtYBUYwH7t3Ie0aQAg6E166dU3oXFs5O5qVpB2DKyaN8fTPCM3yy2xwmGF/OSMJO1QO+enM1ikMnNnK",
+	"uZZmCX7QNNEs2WQTv7K/io0hb4nWhbT+I78TRxHz5VaGqWDRsOlyl+8VNjQUZER50NBB9YNZcVsnSQyx",
+	"FUALBQ/LZDqIQp8EDCFLokoku7yWXWow3qSTcBjfb/rczlCanBoiUMHpRIxiKL3Kg/xdpZOOLSRhCNTl",
+	"WSgcvJmIEYTy4b7NlRZCXlU7PDw0RwLPuBz+L2iwNhs4291eg7a2WKPrtILGdifYbAyHW63t1na7x3xq",
+	"44voJGy02m1n29luZ70FJe+C1RCjOdbr8s+iQw8iFUU8TXxlAxNhBLYVakYqEEFngrhL2blrwXIcKlu4",
+	"y4vgW17fUcc7+yWZSl0rT+qIk9xBHNEBiyIWENfKwm4sUqNkf8qEwKQg6vIh9dN6k1yl/igXuhcE8e43",
+	"gKOBoGrgDD2cxyGGe6bCqNfkx2OGwe1AjX/0R+Ry7lqUV15QpfZywR4K4t26ubunkhgodriE0Iyap2I/",
+	"GvLlfVJuAethhFCieoO6nMizM5KfU3J6xGjAkr5xoqU6ozMjYek9g7t7WayoDh8JhflKFshvyIekEPCa",
+	"cj57Zv1wxZHFhPk5WJCHX5h1SYh3CfzBDY0ePTVQcP+6ljpK0Ux+TUwn8vWCMN64s4vFTjLCHMcB7i5V",
+	"XAtT9sHN3MxX2yA2I/cZFvqFF5Ahv/CCrbJPpL7nR9OABZAnaNgpXKtPVOKgHJnn5qYJ/Em1S1WBW+t2",
+	"MsWUPHxxlo0nH5YfCcLhkOFq9NG9jeMVML2sAwgGl+HZ8zRk8PoKhkgGfI8px7itQAk43onyu8O+V/jd",
+	"YQfyuCWJWwcsig/rRr8h89s85g3TuiFwKdLDON99CRGFfHHNM4InPOSSpmVKnj8TkXj1zA6sp6hDANIR",
+	"G0MQQMhFymhA4iEMXRWWwmVoktql7EnsigoiH6STAmx0HPN9ONVo0bfJ4SiUTEEyRz8O2D7jKJMIBOPJ",
+	"y5I3IJMj6TThJORpjLkM4NILBTlMYihvZdSxmIZR0KzLTbytmz9nqUZZtWvvgWuqjkhlu65lE1crkXhN",
+	"lQTAX6Q8lpebzeaRh3Z1oFfjTV7WR7imS8sWg2V2SJowmuZlA9TJoYWqAS8XOjbLjxSaNr+6t3dLOSbI",
+	"VICIWWHHVyGT3ddf92zi9V5/XZ0IVbrDk5/ImmVDqLtPkwTF+nytcADqIzph1TH3oCwYbmMVPIjfUG2b",
+	"63DOvPuNhKXJzCM1/ZYLSniYsKGeSQaeG3vGdIYHFzhgLlo0ix3HCXwSuurG3GeEDiUPoySKIYBPHGIw",
+	"PiW9+/f7xMM4OWhFjWmcCaOBkMAYDE6ejTcDVcdDFb6vvqBArly4AQpLCIkZRJTfq8MCUJKwidz53Iku",
+	"pA6khrugszdKnzBg40mcMu7PEEAr1l/pacRxXTABgtCLHbF96s8aWRURY9XrqhGy2UY8YZMoZKJ6aDrA",
+	"Ue1s3t4bD3a+T9pGq8Gm0R4cYgYkimToX1LFBOR9cko0jFA0hvwgTBk0046nksnAnfU+8YApNlD/8UjN",
+	"e3CkWnjrOehhysNbl1sIR/bBMKJpIxw2KJ/1yedxze4eeTgMjAzWTxbP9yiOsKYeV/jRrHAiJOYhc9xa",
+	"jgjOnzLHAa7GE3BVMm0UXhnQUhG4VQ0EMgheM7KCJRycz9UHpq7ZKeRP6iBwD1IjPBjSPR4f8szLCqcp",
+	"SxZXOedkyiEFEzhvOVsFwNgrhsIo+qVIWSzpgwUx5f1FYFSrSkuTZ05pqR6AhU7TkfLfJl6GCT1kQ2HB",
+	"AgTpYzFnDVxLbNDNCaNQ/0GFC4PibhPIYNsPDxgUVzCRI9rLCxDVI+x+yrgcUd12uZep5pJiSrZ6O7fA",
+	"V5joK63xqKsg+sNtS8ooIB6W1lVC2Sb57Cg2Co7KtwdsotqPo+oJp7CPIHk9S3nIgQo0RACnjHo/NYpY",
+	"q5HZWmxrRVfqt1rjlw8Vs9rkRLUFggqVlWgbWD9jZMUNuyCQy0zHZlnX7GY/iv17pObtAunWrtCUNXl8",
+	"WKvXJdlIpK2Xd0mwNrCatFS0J4+xVgUjYLFCTsD4hvCkVgFZPpnhmCFL/RFC2yyiO7/Rw80PObk1S0cx",
+	"17Wy5FmjPABLYThIaCIVl+z5Cdwr5zaI05GGk5LXwONeOXTc25H7v8D4UvPgYvMGO7wMV7y6NsjwYlld",
+	"tXPmfundz/bkUAXbYIIe8kHgLKU4dDkyzUEKuB4NDgz0T4TFchOgB7gSUBL3wsSCjEoyr5U6YKg7kZpX",
+	"sOZLDcOrzjnx6jsSpAvmJywl95hqAXMQRwcMtoeFEq81Dc1M+7tEyiaCtBodmOf1Kz2X17LcA5t02sQf",
+	"0YT6KUvQpSRlhpxDNmg/5sMwGcPiUD8FJcYmCT0kd/ZebmzBe6ecCZ9OWEC8i57OgQQTV8gRsEwi+afS",
+	"ELKg4YClNIwEVElmAXnBEPq61NQLapkVjHT5UhyJGwumBCzppsw9IKWg7qyyawhywPw0TrAnlNzWS5LX",
+	"NrTSrNZaIjl2PxTKW1il7F4QGX1L1Q6mHfKpLl9AYQtc7lrtJrnK/WQ2Scl/fumHrqVKkCUgieJpFGh3",
+	"scSdITuQvEfEUvUd65QqCptfy3V7NUwaBBADicY5I4XElvC03iQvxelIk2W2s8rCB8PkMbyaAlC0yUDq",
+	"VWYIMnJDABHqm2Aiw2HYug0+WHzCfS5gyAOW68CGUrsirs3lVNwzvzxgwzhhZD+WSxyFBwy2qwXGeaU9",
+	"mYJHLg8o2oiV6pmiq4RUGk8aETtgChQQdt9nkzS3b7Sb5EoST8z0XdyozI6g9EaVd1RAUyoQvUaJmFCf",
+	"QZEhiQ/kzZ4Lln35L5FS0M+qKV7Cr06T7EpIirPT5S/usRlwkYjdD/14P6GTUegj4uwjCJrEoa4wZZOw",
+	"yZooSWapUV8mHbEQsCaeYJtIXtAQEkOk4YGqF/SGR9yp43R84lGlkUkg92YY5D9MxvDPF3Tkkq++rHBl",
+	"PjX4GE5Pm/KM/VcMDdgSeF+iy1Qwcmn38rVr9ReaLu82yWcBiWtBLxGuyY/UXtugPd9jM9fqw27ZoA/b",
+	"GYkfjiRWlzujKH0HRiZBMXzNYIaAJzSTswnoWcRz3enrr7/+urcjGR2cV8X4muQzCFTl1qqCXzNyyBDn",
+	"gs2lr9kf3mNYSyQGl6xDY3HjAHvNKhrp119A5JiBePiKNnoD9AhTocCwNoHVKB4QgPAQVy3nszFobyr6",
+	"dC966viC8UiusnHvyU9+5CklRc6+vkM8JASopSX/Yvqv9oZnkzufbDttlA/w53ZmClBrJl9geWgswYF7",
+	"rptZxFzX/Am/6rqu6+0Ai03iqLRbnusOPPnfIfyXw38T+G+qJzh1nPv3PThCktoaOgMPsmYQ5Chq9b4g",
+	"Yt4MpuOJwAH9MT2giKkuCOJJqmvi6oP/9jCjz6bLe02N6F6EDb1+BQojMJH5ElF0ymMJ8Lmw4zCWTruY",
+	"IkhVXrQ6SXreTXJrmirfVAYZqUFGnuJyNcpnYL7uw3FDXpDpbmMI95B8Z0PVTwUROounQA9FEpTYp/5C",
+	"P/8ekIfWpZAsUdKo/FfgDBGMKwQgi/ClPGuQP1wRq408axgn8AfwpGyNc2ScGyvgx4RQ3D0pc0m3Wamo",
+	"CjqTQBAsXPKQQJ2LhIxoVt4PD2NKEuaz8AC6Z2JmOtQAgg/EQ3AZmicqr08X4iIpB7pcFMBn5JDOmuSm",
+	"PlXG6s/AoNAnr2he6TGOH0Orv3ZyuxZ9sYUHbPAiHr42njx5bORieYtuUMZWak4XMAvaSPK5wuRBK8ng",
+	"MM3FN0Jj8vIKwajkIBjCQC0f5HyQ1HQ9RO1D8BZl/nllL79b8Fe7Vh++U1dNMoIYIaI8IrpUgAZETWJy",
+	"UVQu7jEJjuUdWpUNzfJoqIEjakyFOk/wdqmoAQr5bAzANQufL0+rEOOhUIryFWRHBxRgz/Nc/kC+3DX8",
+	"82jpraowi2bf0mKgqwIsxTS5hxcc17LxtYa2hD+p8jL4hHbuF16TaU7qqhkzlr0307eUXdqYM75lmqi3",
+	"rgx+yN6plDl8DEwsNrx6X11alRbsWi4/Uqvq8t1MCULXAZjOkDvWuJFaKslXUi9AuryHCqCuEZ1MpPII",
+	"JlKBVkAaJYwGs/qOy5HhAMmIbD/NXO4XyYPSzi7c2Aoib8FltatqU0sbau5nYTv10+ZmVuxlYR/ntlHv",
+	"4pqbaGyg2r98Nyh4tNiE9HC5cCvIi2Qc9GrGktXJi2TVPnu2WaU7l4FwOK9pu4Wt5AHwqFyu1xDe24Rx",
+	"MU3Ym1T4YfjiyzQSkCg6oQmVGuKLNZiRJMC+a4HpMUnflETx4l4yZXVvx+UhN/CBPQ8P4iEKxpKM+0Ic",
+	"ctTgy+AdWYnygUjyApwnv4zAN2ECQERrA6q8qIADhMFCBV9gDdUGYDmg4WGYAPt5BfxsRREjFWslj4Zh",
+	"2pfiD2GaWArzjCLrOdLbuqgBH9hV0BCUuRfNU0F5YBO6T0MuUtykDbuAZcIUJbtoatNLxl4hgCEeGs5K",
+	"NANndosqlXqHjOJDwpkAxywul02g6INAe5F2CWNMA+AYxOUJ6qElX5ZkIBhyo5VQrM8qte7MnoVT0N5m",
+	"tNJOle/dg+ISnomShI4qKY5TB7Ogc0YCDA2BwgQ3WPMlmEecgoAPkngyASITYcCaZE+O0TB+gGcIYGko",
+	"lKbkx+NxzMk4FOgglkMZxAGayrVDaQCm4CFk2tRCDsX8tbYUTDFsAenOJpFUJcQ0SeJ9eVERVh2JVo4B",
+	"DgcOKt/7NIYk8YDUvMMwkVQ3gWK6kkrq2C86D1PhAFtiRF/DMAK/pacsMw013yaiKU2JFYZUDOtKwxSC",
+	"usphU64FW+1amQHm0q1rRtgbhoFhDDGnkxAvNDtYUXgEMboXMexpvtdc/4E1iauCfy9jnJRcQzNQKi8V",
+	"a5cCPLAGDZ1dCxSJqRwM4EOUE8ZTsNan04SzwOWD2aI+kYU6UVcLRv651pFwQgshVSUDqOlvKQTuA//3",
+	"ulst1up0eu3N7rDbGTjOpjP0g+0uc7rd7SFlniqeA+SfuaZjvmjsde3vyxjbgYo9N8NH0boISFBH75ec",
+	"38Zhh9IqxiRg4BkVZcYuSdG6lEnmvIFeqXN7b2FoJhPpS3Ew05GBDLNYy9E/WAR4ST/+NqQEbzu9Vruz",
+	"3W2VwzsxtwQDtuHPvFHsgsfn2/VvtbaM3q8LHsNobSvY2AoCJ9gMgu1g29nYZu1Wp9vbol2n092kfmDG",
+	"lKq8lzwM2ypmcxQCTSsWMusrOXcW0UmzMsF3/oUYiw9hm9XtCzKEaB5L3dPgRoyqg1wpO1dWzQhW0SRX",
+	"cTv7xZNj3A8k5sdJgoGPg1lObxCbQwfxgW7IkAf5SvECUb8qbkLOvu04Z6OvLHXC6MNRSI6wdp9qfSfR",
+	"bNHqFvhcKFSoaKRrkWcYoO202wgEcu9/lm2lnOXgeEeVU0osVS+0do9NQEFUrPpiykQa0JRezM97Q0UZ",
+	"gNhQalsWahIKQoWYjo2KSdp3mjdiFDuLE13AtSayIKkiW1KmQPUFl2efNYMGUAVFZ4fhPVPabZCVUAYo",
+	"mX9YLggAPF2FPUxV8WkjMAHiO+AjKiq09BIzEGNmREvsqCAJMEumheAhcgiQDCMmcL2UUzaNAaHNwKYe",
+	"E+rDg6pnj9kJGiyqyqSQTDlXPXeObKv7+uuLSDA7BRdV8JK8v3fG+xXIPcMz8mjoeu9ahpdinUnt+E//",
+	"+aP3HhZb1dpWSvchkwIICTMnivExVt8yw0sgnQNW0OpbIMXgSh4ksJRjVgS8SuZtYFzTx6Io9IIRBFuH",
+	"yS4Qw4txzWtSS0nn2qHXzA0X9bw9OsYqQW38VVgEIfCSPtakdvLw+8cP3zv56b88/uCd4689evxv3zn9",
+	"P786fvje6U9++PiDf6oru3yoW3eoDBHtUBQpTXSMgu1yjFXRpRuiGanpqG5kVTYZxwHis7bT7jWcbsNp",
+	"1XOdRr5eu/CZNtG51uXpgJE7l/ak9plluNBJ2JjStBnGZfXbnw7YxYOu6qJ159IeGcUihfonBVwmX3vx",
+	"8u7uroSv4Lwb0IFUPbIDDjKhkcZxlGl3RnElQhEO49tziKj9lYrXSS1UB+rilFZDxMzOt9Sq5JGaH09C",
+	"HSNCOUI2uYx13PpzQsx1IKPLDcxIVkBGW80IA4J0sZpsbnxRS2776bFmVOoV/9uFmouQpIKK/rDV2mxt",
+	"bnS6ne3tXtvZYp1ud6u9ueG0NwZbfuspoOLCDuTnRIqLevAvA4poKC/yOam/4hFZDQ/JPDp0eSHQ5bcJ",
+	"FDEn9/NlMmk5+n+ttuM43XanoHIsak1UqDKlapOa1Urn9ZJSmXdDPyn9Uvjg5ma357QXVix97XNvBnTW",
+	"eOP27cYbn2603lTPbsgHDAGVUWC713Q6zfYm1Go+70Js9Hq9ztbWFhTD+TgWQn6w1e1tt5zfwELctZ+t",
+	"DjF/8tZUIUQOImonb3/9+M+/Xa+E25nQpvtMnrMDlgxoGo4zQY3CRJWYU7lYUgepG/pHlo/AGRlGFNyI",
+	"cRJkQQh5sLpUQVyuP3JGZWQ17ne5MuQiIhfah8kIS5I4KUh0yI3SIeQgVOXwceQQsAO2REjPUh55DMEV",
+	"9+R1sOBi7l0yjiDLCp2N8FqpLUBIPppkoXYDVQkSJgU9H0he96FVLfd0T/MihMV2tKfvfvvkG28//uDh",
+	"6Te/vAbE1wAerebzCH6hIKsG8PyMhdnmXXcLMdYOqe4sj3qAUXp8MfhX3Q1UOXPsgADvWlR2ey8L6gsx",
+	"rJF08sxs+URjMk38ERXM5UOJz4wyHv2ivxl+Bj+3Sk/Mc79HcQxpJjguMOBIFInJbHLIO8qJMRMpGxM/",
+	"YRBmiQF9YCdPGL0noHAT+AzsTGPndKwc7hJ2ZywF9wPOXZ5LWBwvWDlKSHmnWPcWjfSYT8nN/Io1KoCB",
+	"oiMmzNevFKpEKngBVAxcraLMCVJEbu2oZwYx7Fuj2hAAK8Da/TqgTi2JysfQ6RU+5ait6SkMWNECnRuy",
+	"MSBNmbjN1hcY46LzcdC8IKYTzBZJR2xsEwrZxQxizLOsx2LvSLAxx8Xi+fnGLDKWVy1/PJw3B9bPrwcd",
+	"rKEB2S735nz3RYicR1kZTvVBm26zje3NQTAcbmw43e0tpxNstIdDNhz6Ph1CJiE11SqpZ5mRLCqidM5M",
+	"P5kwmqCtvpzQXD+/OX65bqUrbMBX5vUp9EOezXgPhx352lPoUoXy0aDKPEtDfnUTnSKUbJ2hT8BC+/86",
+	"3QI0+lza4EctZFYf1nLy/7UqWw5kNUyqAWv+M+qWPadFfd/3ac/f6gRt2ukMNjZ6vUHHoT5zhp2n0C1N",
+	"UXd+10NOVyt0SZOt2pqnguNfsz9d9FZxs0Sc1fWAwkYfR3z2d0vPrLJGSMWqtdVqtdptp9vrrXEi5ikb",
+	"O22tQbJHz1itKez/Eo0G+U+QdfEydrnKLaL3UPWZyoKnKWolaDlW7Z8MtaQPQdTFGLRms2kTV6+pcaUU",
+	"U5ZdnV0LsnRkl6Ov5Zx6zjmcLhnNZ9OEYAB0xBSQL4gbRIewZrovqggD5aHQn9NDqJ/T6WKs+TLfC4ZH",
+	"qSRGDOxNY4IUEgCJNMntzMGSu1bANs7NNsFQVlqK6gD9Li5Hxwsp+l3wCVDgVMJAMZN1J8/Mg+Q7lMZZ",
+	"Ap4Y4buDOMdNtQKF5WmpCgbFCaIg3b/BODeF/Nj6c+LZgb0hFBUIhRmP3/674w9/hRU7scfemm6dB5aR",
+	"/pv1QofymciZ7h4ZqmL+8905bbEomp6Nili2qud4dC2VMEd9aziFVN2gLMgFqRoTy6FsQpzoFkCDaVpu",
+	"9QyndBfm2S+Yduar7IQqlKx2lvI5Li+UzrGVhdefJlG2ZnKCUErJdN0cdMpem/LaeKChjGLwXZEc16ss",
+	"+Fq1awUUn2eiWBg6XMF94nJvlYbgnTXkxnSfuPzcGL+4eBWOEyPWa03PCbzt4/aZtM7kM2n73aDj+Ky1",
+	"2e12Bm0/8DcdZ7O9tb3FBu1B0HpqXGuc16fyluBaru8n0SXDfs8cJPMk0Wu32q2e02o5W22ntwlNHGDy",
+	"2Lnu88We78Vm7IXe6xYqUoWO5NZik/5uyPfpJE4Yab+i+7GROzwKx6Fcmt0JY9AeBVt8A1liS22rDe6N",
+	"4rdbFd/u/DY/vvHMPt4ufPxu+UjmnYSfuVJgnptlOgFaofHEIJs1BPriavJhKsgwnibpyDBrYoC4xL0J",
+	"w8I9WXJ7oAtsPQeIDNhWlY2eB2SiykMpFlM7+fYPnjz67snD7x1/6/3Hv/6P03ff/68vvXXyrR8ff/3R",
+	"6bvvL4Vuq8z1FTz0dwKFlSzri6HYbsompL3AyA5G9D7arUsVIRc0aaQ6Hy7AGJ4iVDEcaBXRRlBEoF8o",
+	"IlRh/i73jigUC8gq7E6UO2G10RsyMatN3YBwirEvcgSQXySIRxNGvTy0bwHGuAXtLp/GlFhq/jkvX0rZ",
+	"ReeAHGgWUZCjMwwGrV6n095sb/ibm36wud1mtN1pbw23t+iWsxxytDa6vc2tdndro7PdrUQcZdp8KtgB",
+	"y7sG6rALlQqh+/QwjFJsvl0FOkqe4wL0yP25O5hdClZmlQj6zMEFPKGKm8GfGRPcq24zq2qLwXmUE0XS",
+	"QaViEQ+S/A+guQllfi860NqrRl/RZGv5wFvtZmdjbuSvvHRrych76428d6aRq3WX779z47XGlUufmxu7",
+	"Uxp7p+k4c0O/euf2kqHnr1469BxgXaEzcosK1f13LcR0dJ5DvwQyZSHgWvsvVGblqwuPLzVGlgWFMFsd",
+	"YD1AXcZtp9AsGiSp7tilq7YZZfRcDlqK7mtdn693U1HvUNl+be1hV5nX6vWmp97lnLEK5oZWveXs4/kK",
+	"3DCQCj2gIZYGzWOLdfDG8dcePfn5w0IP87ffe/IP7z8VGpyXb08dfK1NTwVBUzcBnyrAvxzntZbjvCxC",
+	"Qg4qQbLQhcEvCHLt8uVrVzJxqYMjRsy/J5SPOGvRjV2sQsR/t80AbqT3lN7ToSCFIIi5+AfMeyzDwKw2",
+	"dTxU1ZCgnD++Pzb74hpntBBksAf1ALBVbTwk3jSJqvuUFOBrVafD1T0JbEInE4p1keZ7EtSrgONB1i3k",
+	"WRqnnjlSXKNxt4EUWxVI0exOM48Usy4XxWL5y/oqnBNKzrdnWWbByirnL7ZZLYOPZB49AqLE0JRamKXi",
+	"HBYrT8z1qIAqLb8zePPs+HIdAhXaCAQMxXr2gKLc4Oh3A1HsLEQUc7S1EBm4PKu5Ck0aDjnGaFZUOH5e",
+	"EqzO0LfmKSR4xnd+s4K7uh7OYhmOWUSYk563yTD7ymJpX5DROh4YByimUYoFGYuVfXVsIwRLLYyFg1T5",
+	"PPhQ1OcLNZRtOVW9LXWomBS4qn2mB0UvlXHICKmzjRK0KPTjJD+CEgAsP20aa0DJ7exjpIYVYaA4gxJM",
+	"XlbVNxwzr1Di1ygDXF/UV3deE9iDlvrzVic1JKwdj1EduQHTVmE/ylOPQYRYabmIWgrmrlWFkwhWaFJB",
+	"gHl/7uwnVaSzwM1U0IJkHiqbznzrjrqmSjZDzcVFPf0zKlnsFDRtd9jvBwQq1LUrd3fQRRz1btouL9Wm",
+	"yikOBwIHVufg6ibjqmwVNNioYS5bdYsEOQ8FFdNkyqFRBklpGOnGD9DBOUcAOXXATu8YTUSgxZ8gYxow",
+	"Mp1g9lpmODqkRh8J02OligSHIq89lSfeUfMYq5axFUhSzLi/NwqTQLKa2ccQ17gGyFwU1gg5Mh1nw9lu",
+	"9XrbTm+j7bSrAxvNVvPWegadhZFgWdNzFTK5np3HDCGD/6mxljqBL2iBrbtTG62ijV7QeiAKC2NlEdVt",
+	"2MrR98aAddvtja1N2upstJ1O12fbmwN/e9vfGPT8jY1Vdtqtjfb2Zkcucxl9l/rcnhNT786T3lqG2jIn",
+	"NAVcWiUCz155IT+9H5eH+HcLVK8+c9X0/ezRdyWRLIHhGdIRKnGJ5RU6VIIBxtE1yY04RwyFJijzPcYl",
+	"CFdeo36xVUsJrS8wLWAzkwV4vSgDlWq3ZMd/P7C67nOt4xUnNJS7lMTT/ZHufk2w+/WqrtfLkHxF8Nwc",
+	"qC+xs7M7aKs8rnM9xBXVQ6CWUJmyZeqds92q0vf635B7MZSYCnLvwZQFuMEfhZztzAt+/Bx2dYO/ReYO",
+	"FkSphUkcp7bZL4Vga0EShAmUzIIms7mJpX/xYqu92XSaTrPV33K2HJXtWuyYLVJSu3Npr26rg5C/jJgh",
+	"eZmC4FowJdWrY9esru5a0Ae10epubWy1t+rNOYvP4f2yvQdm8OaUphWDu5UVKv9tDg5CSRThlkcIX1Pe",
+	"lLkxVqmz5D+/9EOy/JjIgak2k59R3z/6fwEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -2,7 +2,6 @@ package vshoptest_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -37,15 +36,13 @@ func Example() {
 	}
 	fmt.Println("verify:", verified["status"])
 
-	listPlans := func() ([]vshoptest.Plan, error) {
+	listPlans := func() ([]vshop.Plan, error) {
 		data, err := c.ListPlans(ctx, vshop.ListPlansRequest{
 			DeviceCode: card, LanguageCode: lang, Mark: mark, Terminal: term, Area: "Europe"})
 		if err != nil {
 			return nil, err
 		}
-		b, _ := json.Marshal(data["plans"]) // the spec leaves listPlans' data open
-		var plans []vshoptest.Plan
-		return plans, json.Unmarshal(b, &plans)
+		return data.Plans, nil
 	}
 	plans, err := listPlans()
 	if err != nil {
@@ -112,7 +109,7 @@ func Example() {
 	// verify: valid
 	// plans: 3 first: Europe 1GB 30-Days
 	// order: NO2026011510000000001
-	// orders: 1 status In use until 2026-02-14
+	// orders: 1 status In use, 正在使用 (inferred) until 2026-02-14
 	// auto-renewals: 1 then 0
 	// fault: HTTP 200, operateCode F, "plans are being updated"
 	// request: listPlans 503 sign verified: true

@@ -133,7 +133,7 @@ func (s *mall) serve(next http.Handler) http.Handler {
 // of the spec (404), its method (405), a JSON Content-Type when one is given (415), a body within
 // MaxBodyBytes (413), the signature over the raw bytes (401; 400 when the body is not a JSON object),
 // the length of every member (400), the spec's schema (400), field names that differ from the spec's
-// only by case (400), and tradeType, version and tradeTime (400). It then restores the untouched bytes
+// only by case (400), and version and tradeTime (400; tradeType is the spec's one-value enum). It then restores the untouched bytes
 // for the generated handler. Faults, latency and random failures come after the recording and before
 // the checks.
 func (s *mall) gate(w *answerWriter, r *http.Request, entry *Request, next http.Handler) {
@@ -222,7 +222,7 @@ func (s *mall) gate(w *answerWriter, r *http.Request, entry *Request, next http.
 		writeFailure(w, http.StatusBadRequest, msg)
 		return
 	}
-	if msg := s.strict(members, op); msg != "" {
+	if msg := s.strict(members); msg != "" {
 		writeFailure(w, http.StatusBadRequest, msg)
 		return
 	}

@@ -57,14 +57,16 @@ func (s *mall) ListPlans(ctx context.Context, req generated.ListPlansRequestObje
 	if zh, ok := areaNames[strings.ToLower(area)]; ok {
 		area = zh
 	}
-	plans := make([]Plan, 0, len(s.plans))
+	plans := make([]generated.Plan, 0, len(s.plans))
 	for _, p := range s.plans {
 		if area == "" || p.Area == area {
-			plans = append(plans, p)
+			plans = append(plans, generated.Plan{PackageCode: p.PackageCode, ServicePlanCode: p.ServicePlanCode,
+				ServicePlanShowName: p.ServicePlanShowName, PackageType: p.PackageType, Area: p.Area,
+				PayAmount: p.PayAmount, PayCurrency: p.PayCurrency})
 		}
 	}
 	return generated.ListPlans200JSONResponse{OperateCode: SuccessCode, Message: success,
-		Data: generated.OpenData{"plans": plans}}, nil
+		Data: generated.PlanList{Plans: plans}}, nil
 }
 
 // CreateOrder implements /singleOrder: data is the documented CreatedOrder.

@@ -69,9 +69,9 @@ func TestStrictGlobalFields(t *testing.T) {
 	}{
 		{"as the client sends it", nil, 200, "success"},
 		{"tradeType of the documented placeholder", map[string]string{"tradeType": "verify"}, 400,
-			`tradeType: is "verify", but /singleVerify (verifyCard) takes tradeType "singleVerify"`},
-		{"tradeType of another operation", map[string]string{"tradeType": "singleOrder"}, 400, `tradeType: is "singleOrder"`},
-		{"tradeType in another case", map[string]string{"tradeType": "SingleVerify"}, 400, `tradeType: is "SingleVerify"`},
+			`tradeType: must be one of "singleVerify"`},
+		{"tradeType of another operation", map[string]string{"tradeType": "singleOrder"}, 400, `tradeType: must be one of "singleVerify"`},
+		{"tradeType in another case", map[string]string{"tradeType": "SingleVerify"}, 400, `tradeType: must be one of "singleVerify"`},
 		{"version 2.0", map[string]string{"version": "2.0"}, 400, `version: is "2.0": the fake accepts only "3.0"`},
 		{"version 1.0 of the global example", map[string]string{"version": "1.0"}, 400, `version: is "1.0"`},
 		{"tradeTime 1", map[string]string{"tradeTime": "1"}, 400, `tradeTime: is "1": send the time of the request in epoch milliseconds, 13 digits`},

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -73,13 +72,7 @@ func (a *app) demo(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// The spec leaves listPlans' data open; the sandbox's plans carry the fields of vshoptest.Plan.
-	var catalogue struct {
-		Plans []vshoptest.Plan `json:"plans"`
-	}
-	if err := remarshal(plans, &catalogue); err != nil {
-		return fmt.Errorf("the sandbox's plan list: %w", err)
-	}
+	catalogue := plans
 	if len(catalogue.Plans) == 0 {
 		return fmt.Errorf("the sandbox offers no plan for card %s", demoCard)
 	}
@@ -215,12 +208,3 @@ func packageTypeName(t vshop.PackageType) string { return cmp.Or(t.Name(), strin
 
 // orderStatusName names an order status for people, with the library's name of the code.
 func orderStatusName(s vshop.OrderStatus) string { return cmp.Or(s.Name(), string(s), "-") }
-
-// remarshal decodes data, read as open JSON, into v.
-func remarshal(data any, v any) error {
-	b, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
-}

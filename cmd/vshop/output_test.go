@@ -30,8 +30,8 @@ func TestWriteTable(t *testing.T) {
 			"deviceCode  1\n" +
 				"none        (none)\n" +
 				"\norderList:\n" +
-				"orderStatus  time\n" +
-				"In use (2)   1\n" +
+				"orderStatus                      time\n" +
+				"In use, 正在使用 (inferred) (2)  1\n" +
 				"\ntags:\n" +
 				"a\n" +
 				"b\n"},

@@ -52,6 +52,8 @@ function wireBody(body, signer) {
   return '{' + members.join(',') + ',"sign":"' + md5(content(vals)) + '"}';
 }
 
+// Required as a module (examples/typescript): export the signer, skip the vector check below.
+if (require.main !== module) return void (module.exports = { sign, signContent });
 const file = JSON.parse(fs.readFileSync(process.argv[2] || path.join(__dirname, '../../openapi/signing-vectors.json'), 'utf8'));
 const bytes = (v) => v.bodyBase64 !== undefined ? Buffer.from(v.bodyBase64, 'base64') : Buffer.from(v.body, 'utf8');
 let bad = 0;

@@ -23,7 +23,8 @@ func TestRequest(t *testing.T) {
 		{"unknown languageCode", "/queryAutoRenewalRecord", replace(valid, `"languageCode":"1"`, `"languageCode":"99"`), `languageCode: must be one of "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"`},
 		{"number instead of string", "/queryAutoRenewalRecord", replace(valid, `"tradeTime":"1645683857572"`, `"tradeTime":1645683857572`), "tradeTime: must be a JSON string (every Vshop value is a string, numbers included)"},
 		{"bad sign format", "/queryAutoRenewalRecord", replace(valid, `"sign":"ea7a3bba7e345e0b8ca7f7e3b43d6e72"`, `"sign":"XYZ"`), "sign: must match ^[0-9a-f]{32}$"},
-		{"cancel needs payId", "/cancelAutoRenewalRecord", replace(valid, `"version":"3.0"`, `"version":"3.0","orderNo":"NO1"`), "payId: is required"},
+		{"cancel needs payId", "/cancelAutoRenewalRecord", replace(replace(valid, `"version":"3.0"`, `"version":"3.0","orderNo":"NO1"`), `"tradeType":"queryAutoRenewalRecord"`, `"tradeType":"cancelAutoRenewalRecord"`), "payId: is required"},
+		{"tradeType of another operation", "/cancelAutoRenewalRecord", valid, `tradeType: must be one of "cancelAutoRenewalRecord"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -35,7 +35,7 @@ const newOperation = `  /singleQueryBalance:
                 sign: {$ref: '#/components/schemas/Sign'}
                 terminal: {$ref: '#/components/schemas/Terminal'}
                 tradeTime: {$ref: '#/components/schemas/TradeTime'}
-                tradeType: {$ref: '#/components/schemas/TradeType'}
+                tradeType: {type: string, enum: [singleQueryBalance]}
                 version: {$ref: '#/components/schemas/Version'}
       responses:
         '200':
