@@ -1,13 +1,14 @@
 // Package vshoptest is a fake Linksfield Mall (Vshop) for the tests of services that use the vshop
 // client: a stateful server on a loopback port that speaks the spec, checks every sign on the raw
-// bytes, keeps orders and auto-renewals in memory, and fails on demand. The whole purchase flow
+// bytes (twice: decoded, as package signing does, and over the raw text received, so a body sent
+// not as it was signed is refused), keeps orders and auto-renewals in memory, and fails on demand. The whole purchase flow
 // (verify a card, list plans, order one, list orders and auto-renewals, cancel an auto-renewal,
 // report a third-party payment) runs offline against it. `vshop sandbox` serves the same fake.
 //
 //	func TestCheckout(t *testing.T) {
 //		srv := vshoptest.NewServer(t)   // 127.0.0.1, closed when the test ends
 //		c := srv.Client()               // partner vshoptest.PartnerCode, the fake's clock
-//		... c.VerifyCardWithResponse(ctx, generated.VerifyCardRequest{DeviceCode: vshoptest.CardValid, ...})
+//		data, err := c.VerifyCard(ctx, vshop.VerifyCardRequest{DeviceCode: vshoptest.CardValid})
 //		srv.FailNext("listPlans", 2, vshoptest.Fault{Status: 503})   // a 503 storm, then the real answer
 //		orders, _ := srv.Orders(vshoptest.CardValid)                // the fake's state
 //		reqs := srv.Requests()                                      // what arrived, sign checked
@@ -21,8 +22,11 @@
 // Linksfield documents none of these rules; each is the fake's choice, made to catch what the real
 // API implies is wrong:
 //
-//   - tradeType must be the operation's x-trade-type in the spec ("singleVerify" on /singleVerify):
-//     the placeholder "verify" of several documented examples is refused (400 naming tradeType).
+//   - tradeType must be the operation's ("singleVerify" on /singleVerify: the spec gives each request
+//     schema's tradeType as a one-value enum, from its x-trade-type): the placeholder "verify" of
+//     several documented examples is refused (400 naming tradeType).
+//   - each signed member must be sent exactly as it is in the signContent (spec, "The signature",
+//     step 6): a sign that matches only the decoded values is refused (401).
 //   - version must be "3.0" ([Version]), the only version the Vshop pages document (400).
 //   - tradeTime must be 13 digits of epoch milliseconds, as in the newer examples, within
 //     [MaxClockSkew] (10 minutes) of the fake's clock either way (400). The old 14-digit placeholder
