@@ -116,7 +116,7 @@ breaking:
 
 # ---- The spec outside Go (issue 12) -----------------------------------------------------------------
 
-.PHONY: examples example-typescript example-python lint-report
+.PHONY: examples example-typescript example-python lint-report lint-vacuum lint-spectral
 
 TS_DIR := examples/typescript
 
@@ -142,14 +142,20 @@ VACUUM := cd internal/tools/lint && $(GO) run github.com/daveshanley/vacuum
 VACUUM_MIN := 95
 SPECTRAL := node_modules/.bin/spectral
 
-## lint-report: print the three linters' results on openapi/vshop.yaml and fail unless vacuum scores
-## >= $(VACUUM_MIN), Spectral (spectral:oas, .spectral.yaml) finds nothing and Redocly (redocly.yaml)
-## has no error or warning
-lint-report: $(NPM_STAMP)
+## lint-report: print the three linters' results on openapi/vshop.yaml: lint-vacuum, then lint-spectral
+lint-report: lint-vacuum lint-spectral
+
+## lint-vacuum: fail unless vacuum scores >= $(VACUUM_MIN). Not in .ci/run: building vacuum from an
+## empty module cache takes about 6.5 minutes on 2 cores (measured), so CI runs lint-spectral only
+lint-vacuum:
 	@out=$$($(VACUUM) lint --no-style --min-score $(VACUUM_MIN) ../../../openapi/vshop.yaml 2>&1) && rc=0 || rc=$$?; \
 	score=$$(printf '%s\n' "$$out" | sed -n 's/.*Quality Score: \([0-9]*\/100\).*/\1/p'); \
 	echo "vacuum $$(cd internal/tools/lint && $(GO) list -m -f '{{.Version}}' github.com/daveshanley/vacuum): score $${score:-?} (minimum $(VACUUM_MIN)); $$(printf '%s\n' "$$out" | grep -o 'Passed[^.]*\|Failed[^.]*' | head -1)"; \
 	if [ $$rc -ne 0 ] || [ -z "$$score" ]; then printf '%s\n' "$$out" >&2; exit 1; fi
+
+## lint-spectral: fail unless Spectral (spectral:oas, .spectral.yaml) finds nothing and Redocly
+## (redocly.yaml) has no error or warning
+lint-spectral: $(NPM_STAMP)
 	@n=$$($(SPECTRAL) lint --quiet -f json openapi/vshop.yaml 2>/dev/null | $(NODE) -e 'const t=require("fs").readFileSync(0,"utf8"); console.log(JSON.parse(t.slice(t.indexOf("["))).length)'); \
 	echo "spectral $$($(SPECTRAL) --version) (spectral:oas): $$n problems"; \
 	if [ "$$n" != 0 ]; then $(SPECTRAL) lint openapi/vshop.yaml; exit 1; fi
