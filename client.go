@@ -308,7 +308,7 @@ func withSleep(sleep func(context.Context, time.Duration) error) Option {
 type Client struct {
 	cfg      config
 	partner  string
-	urls     [len(operationTable)]string // the base URL joined with each operation's path
+	urls     [len(operationTable)]*url.URL // the base URL joined with each operation's path; never modified
 	language string
 	mark     string
 	terminal string
@@ -374,7 +374,11 @@ func NewClient(baseURL, partnerCode string, opts ...Option) (*Client, error) {
 		language: string(cfg.language), mark: string(cfg.mark), terminal: string(cfg.terminal)}
 	base := strings.TrimSuffix(baseURL, "/")
 	for i, op := range operationTable {
-		c.urls[i] = base + op.Path
+		u, err := url.Parse(base + op.Path)
+		if err != nil {
+			return nil, fmt.Errorf("vshop: base URL %q with the path %s: %w", baseURL, op.Path, err)
+		}
+		c.urls[i] = u
 	}
 	return c, nil
 }

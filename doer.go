@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -113,7 +114,7 @@ func (c *Client) do(ctx context.Context, k *callState, fields []signing.Field, o
 	}
 	repeatable := c.cfg.retryMax > 0 && c.cfg.retrySafe(*op, f)
 	debug := c.debugEnabled(ctx)
-	url := c.urls[op.idx]
+	target := c.urls[op.idx]
 
 	for attempt := 1; ; attempt++ {
 		k.attempts = attempt
@@ -130,7 +131,7 @@ func (c *Client) do(ctx context.Context, k *callState, fields []signing.Field, o
 		if debug {
 			c.logRequest(ctx, k, attempt, body)
 		}
-		resp, answer, err := c.send(ctx, k, url, body)
+		resp, answer, err := c.send(ctx, k, target, body)
 		if resp != nil {
 			k.status = resp.StatusCode
 			if debug && answer != nil {
@@ -201,17 +202,23 @@ var jsonContentType = []string{"application/json"}
 
 // send makes one attempt with the signed body and reads the answer within the size limit. A non-nil
 // resp with a non-nil error means the answer could not be read.
-func (c *Client) send(ctx context.Context, k *callState, url string, signed []byte) (*http.Response, []byte, error) {
-	// io.NopCloser over a *bytes.Reader: net/http recognizes it as in memory, sets GetBody (for a
-	// 307/308 to the same host) and writes the headers and the body in one go (for other body types it
-	// flushes the headers first: two packets).
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, io.NopCloser(bytes.NewReader(signed)))
-	if err != nil {
-		return nil, nil, err
-	}
-	req.ContentLength = int64(len(signed))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(signed)), nil }
-	req.Header["Content-Type"] = jsonContentType
+func (c *Client) send(ctx context.Context, k *callState, u *url.URL, signed []byte) (*http.Response, []byte, error) {
+	// The request as http.NewRequestWithContext makes it, from the URL parsed once by NewClient (net/http
+	// does not modify it). The body, io.NopCloser over a *bytes.Reader, is one net/http knows to be in
+	// memory: it writes the headers and the body in one go (for other body types it flushes the
+	// headers first: two packets). GetBody serves a 307/308 to the same host.
+	req := (&http.Request{
+		Method:        http.MethodPost,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        http.Header{"Content-Type": jsonContentType},
+		Body:          io.NopCloser(bytes.NewReader(signed)),
+		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(signed)), nil },
+		ContentLength: int64(len(signed)),
+		Host:          u.Host,
+	}).WithContext(ctx)
 	resp, err := c.cfg.httpClient.Do(req)
 	if err != nil {
 		return nil, nil, err
