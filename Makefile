@@ -33,7 +33,7 @@ BENCHSTAT := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 ## bench: the loopback round trip (floor, unsigned, signed, default) and the signer's benchmarks,
 ## -count 5 (under a minute); raw results in bench.txt, then benchstat's summary. See BENCHMARKS.md.
 bench:
-	$(GO) test -run '^$$' -bench 'RoundTrip|NewClient|Sign$$|Editor$$|AppendSigned' -benchmem -count 5 . ./signing | tee bench.txt
+	$(GO) test -run '^$$' -bench 'RoundTrip|InMemory|NewClient|Sign$$|Editor$$|AppendSigned' -benchmem -count 5 . ./signing | tee bench.txt
 	@! grep -q -e '^FAIL' -e '^--- FAIL' bench.txt || { echo "bench: a benchmark failed (see bench.txt)" >&2; exit 1; }
 	$(GO) run $(BENCHSTAT) bench.txt
 
