@@ -621,12 +621,19 @@ func appendCanonicalRune(dst []byte, r rune) []byte {
 	return utf8.AppendRune(dst, r)
 }
 
-// appendQuoted appends s, valid UTF-8, as a canonical JSON string.
+// appendQuoted appends s, valid UTF-8, as a canonical JSON string. Only '"', '\\' and control
+// characters are escaped (see appendCanonicalRune), so the runs between them are copied in one go.
 func appendQuoted(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	for _, r := range s {
-		dst = appendCanonicalRune(dst, r)
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			dst = append(dst, s[start:i]...)
+			dst = appendCanonicalRune(dst, rune(c))
+			start = i + 1
+		}
 	}
+	dst = append(dst, s[start:]...)
 	return append(dst, '"')
 }
 

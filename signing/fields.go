@@ -70,9 +70,9 @@ func AppendSigned(dst []byte, fields []Field) ([]byte, error) {
 		if !utf8.ValidString(f.Value) {
 			return dst[:start], fmt.Errorf("signing: %s: the value is not valid UTF-8: %q", f.Name, f.Value)
 		}
-		dst = appendValidString(dst, f.Name)
+		dst = appendQuoted(dst, f.Name)
 		dst = append(dst, ':')
-		dst = appendValidString(dst, f.Value)
+		dst = appendQuoted(dst, f.Value)
 	}
 	dst = append(dst, '}')
 	sum := md5.Sum(dst[start:])
@@ -83,20 +83,4 @@ func AppendSigned(dst []byte, fields []Field) ([]byte, error) {
 	dst = append(dst, `"sign":"`...)
 	dst = hex.AppendEncode(dst, sum[:])
 	return append(dst, '"', '}'), nil
-}
-
-// appendValidString appends s, valid UTF-8, as a canonical JSON string (as appendQuoted does), copying
-// the runs that need no escape in one go: only '"', '\\' and control characters are escaped.
-func appendValidString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
-			dst = append(dst, s[start:i]...)
-			dst = appendCanonicalRune(dst, rune(c))
-			start = i + 1
-		}
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
