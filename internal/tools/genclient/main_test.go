@@ -99,10 +99,10 @@ func TestQueryBalance(t *testing.T) {
 }
 `
 
-// TestNewOperationBecomesAMethod adds an operation to a copy of the spec, regenerates a copy of the
-// module with `go generate ./generated` (oapi-codegen, then this generator), and runs a test written
-// against the new method: it is signed, validated against the new schema and typed, with no
-// hand-written code in the client.
+// TestNewOperationBecomesAMethod adds an operation to a copy of the spec, regenerates the front door
+// of a copy of the module with this generator, and runs a test written against the new method: it is
+// signed, validated against the new schema and typed, with no hand-written code in the client. It
+// needs nothing but the module cache (GOPROXY=off).
 func TestNewOperationBecomesAMethod(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a copy of the module")
@@ -129,9 +129,13 @@ func TestNewOperationBecomesAMethod(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "newop_test.go"), []byte(callerTest), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	command(t, dir, "go", "generate", "./generated")
+	// The front door's part of `make generate` (the go:generate line after oapi-codegen's). oapi-codegen
+	// itself is left out: it is not needed for the method (package generated is not read at run time),
+	// and a fresh machine's module cache may not hold it, while this test must not download anything.
+	command(t, dir, "go", "run", "./internal/tools/genclient", "-spec", "openapi/vshop.yaml",
+		"-out", "operations.gen.go", "-names", "generated/names.gen.go")
 	if gen, _ := os.ReadFile(filepath.Join(dir, "operations.gen.go")); !bytes.Contains(gen, []byte("func (c *Client) QueryBalance(")) {
-		t.Fatal("operations.gen.go has no QueryBalance method after go generate")
+		t.Fatal("operations.gen.go has no QueryBalance method after regenerating it")
 	}
 	command(t, dir, "go", "test", "-count=1", "-run", "^TestQueryBalance$", ".")
 }
