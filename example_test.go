@@ -298,3 +298,15 @@ func ExampleWithCheckRetry() {
 	}
 	_ = client
 }
+
+// Check a value against the spec's rule before building a request, as a CLI or a form does.
+func ExampleOperation_Check() {
+	op, _ := vshop.OperationByID(vshop.OpCreateOrder)
+	fmt.Println(op.Check("orderPeriod", "1"))
+	fmt.Println(op.Check("orderPeriod", "0"))
+	fmt.Println(op.Check("payCurrency", ""))
+	// Output:
+	// <nil>
+	// vshop createOrder: invalid request, not sent: orderPeriod: must match ^[1-9][0-9]*$
+	// vshop createOrder: invalid request, not sent: payCurrency: is required
+}
