@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,13 +17,7 @@ import (
 // name the flag or field, and send nothing.
 func TestInputRefusedBeforeSending(t *testing.T) {
 	dir := t.TempDir()
-	file := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	file := func(name, content string) string { return writeFile(t, dir, name, content) }
 	order := func(extra string) string {
 		return `{"deviceCode":"89852420180910340793","packageCode":"DP20190726001274","orderNo":"NO1","orderPeriod":"1",` +
 			`"payAmount":"12.36","payCurrency":"GBP","payRst":"SUCCESS"` + extra + `}`

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,13 +12,7 @@ import (
 // and a message that names the flag, and the server receives nothing.
 func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 	dir := t.TempDir()
-	file := func(name, content string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	file := func(name, content string) string { return writeFile(t, dir, name, content) }
 	unknownField := file("unknown.json", `{"deviceCode":"89852420180910340793","colour":"red"}`)
 	letters := file("letters.json", `{"deviceCode":"89ab","mark":"0","terminal":"0","orderNo":"N1","orderPeriod":"1",
 		"packageCode":"P","payAmount":"1.00","payCurrency":"USD","payId":"I1","payRst":"SUCCESS"}`)
